@@ -1,0 +1,420 @@
+// heron-cli: the Heron core from a terminal, for scripts, tests and benchmarks.
+// Exit codes (stable): 0 ok, 1 usage, 2 not found, 3 offline/network,
+// 4 authentication, 5 certificate not trusted, 6 TLS, 7 server refused or
+// broke the protocol, 8 local storage.
+#include "account/Profile.h"
+#include "account/SecretStore.h"
+#include "mime/MessageContent.h"
+#include "net/ImapResponse.h"
+#include "net/NetError.h"
+#include "ops/LocalOps.h"
+#include "store/MailStore.h"
+#include "sync/AccountSync.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QTextStream>
+
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+using namespace heron;
+
+namespace {
+
+enum Exit { Ok = 0, Usage = 1, NotFound = 2, Offline = 3, AuthFailed = 4, CertFailed = 5, TlsFailed = 6, ServerFailed = 7, StorageFailed = 8 };
+
+QTextStream &out() { static QTextStream s(stdout); return s; }
+QTextStream &err() { static QTextStream s(stderr); return s; }
+
+const char *kUsage =
+    "usage: heron-cli [--profile DIR] COMMAND ...\n"
+    "  account add --name N --email E --protocol imap|pop3 --host H --port P --security tls|starttls|none\n"
+    "              --user U [--smtp-host H --smtp-port P --smtp-security tls|starttls|none]\n"
+    "              [--store-password-in-profile]   (password: HERON_PASSWORD or one line on stdin)\n"
+    "  account list | account remove --name N\n"
+    "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
+    "  sync [--account N] [--folder F]\n"
+    "  folders [--account N]\n"
+    "  ls [--account N] [--limit N] FOLDER\n"
+    "  show [--raw] ID\n"
+    "  mark (--read|--unread|--flag|--unflag) ID...\n"
+    "  move --to FOLDER ID...\n"
+    "  delete [--yes] ID...\n"
+    "  queue [--account N]\n";
+
+struct Args {
+    QStringList positional;
+    QHash<QString, QString> options;
+    QSet<QString> flags;
+    QString opt(const QString &k, const QString &def = QString()) const { return options.value(k, def); }
+    bool has(const QString &k) const { return flags.contains(k) || options.contains(k); }
+};
+
+const QSet<QString> kBooleanFlags = {"--store-password-in-profile", "--raw", "--read", "--unread", "--flag",
+                                     "--unflag", "--yes"};
+
+Args parse(const QStringList &argv, int from)
+{
+    Args a;
+    for (int i = from; i < argv.size(); ++i) {
+        const QString &s = argv[i];
+        if (s.startsWith(QLatin1String("--"))) {
+            if (kBooleanFlags.contains(s) || i + 1 >= argv.size()) a.flags.insert(s);
+            else a.options.insert(s, argv[++i]);
+        } else {
+            a.positional << s;
+        }
+    }
+    return a;
+}
+
+int exitFor(const net::NetError &e)
+{
+    switch (e.kind()) {
+    case net::NetError::Network:
+    case net::NetError::Timeout: return Offline;
+    case net::NetError::Auth: return AuthFailed;
+    case net::NetError::Certificate: return CertFailed;
+    case net::NetError::Tls: return TlsFailed;
+    case net::NetError::Cancelled: return Offline;
+    default: return ServerFailed;
+    }
+}
+
+void reportNetError(const net::NetError &e)
+{
+    err() << "error: " << e.message() << "\n";
+    if (e.kind() == net::NetError::Certificate && e.info().isValid()) {
+        const auto &i = e.info();
+        err() << "  subject:  " << i.subject << "\n  issuer:   " << i.issuer << "\n  valid:    " << i.notBefore
+              << " to " << i.notAfter << "\n  SHA-256:  " << i.sha256 << "\n  reason:   " << i.reason << "\n"
+              << "To trust this certificate for this server: heron-cli trust pin --host " << i.host << " --port "
+              << i.port << " --sha256 " << i.sha256 << "\n";
+    }
+    err().flush();
+}
+
+std::optional<QString> readPassword(SecretStore &secrets, const QString &account)
+{
+    if (auto p = secrets.password(account)) return p;
+    QByteArray env = qgetenv("HERON_PASSWORD");
+    if (!env.isEmpty()) return QString::fromUtf8(env);
+    std::string line;
+    if (std::getline(std::cin, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        return QString::fromStdString(line);
+    }
+    return std::nullopt;
+}
+
+std::optional<AccountConfig> pickAccount(store::MailStore &store, const Args &a)
+{
+    if (a.options.contains("--account")) {
+        auto acc = store.accountByName(a.opt("--account"));
+        if (!acc) err() << "error: no account named " << a.opt("--account") << "\n";
+        return acc;
+    }
+    auto all = store.accounts();
+    if (all.empty()) {
+        err() << "error: no account configured (heron-cli account add ...)\n";
+        return std::nullopt;
+    }
+    return all.front();
+}
+
+QString flagWords(int f)
+{
+    QStringList w;
+    if (f & Flag::Seen) w << "seen";
+    if (f & Flag::Flagged) w << "flagged";
+    if (f & Flag::Answered) w << "answered";
+    if (f & Flag::Forwarded) w << "forwarded";
+    if (f & Flag::Draft) w << "draft";
+    if (f & Flag::Deleted) w << "deleted";
+    return w.isEmpty() ? QStringLiteral("-") : w.join(QLatin1Char(','));
+}
+
+std::optional<MailboxRecord> findFolder(store::MailStore &store, int64_t accountId, const QString &name)
+{
+    for (const MailboxRecord &m : store.mailboxes(accountId)) {
+        if (m.name == name || net::decodeMailboxName(m.name.toLatin1()) == name ||
+            (name.compare(QLatin1String("inbox"), Qt::CaseInsensitive) == 0 && m.specialUse == QLatin1String("\\Inbox")))
+            return m;
+    }
+    return std::nullopt;
+}
+
+int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
+{
+    const QString sub = a.positional.value(1);
+    if (sub == QLatin1String("list")) {
+        for (const AccountConfig &c : store.accounts())
+            out() << c.name << "\t" << c.email << "\t" << c.protocol << "\t" << c.incoming.host << ":" << c.incoming.port
+                  << "\t" << securityName(c.incoming.security) << "\n";
+        return Ok;
+    }
+    if (sub == QLatin1String("remove")) {
+        auto acc = store.accountByName(a.opt("--name"));
+        if (!acc) { err() << "error: no account named " << a.opt("--name") << "\n"; return NotFound; }
+        store.removeAccount(acc->id);
+        secrets.forget(acc->name);
+        return Ok;
+    }
+    if (sub != QLatin1String("add")) { err() << kUsage; return Usage; }
+    AccountConfig c;
+    c.name = a.opt("--name");
+    c.email = a.opt("--email");
+    c.protocol = a.opt("--protocol", "imap");
+    c.incoming.host = a.opt("--host");
+    c.incoming.port = a.opt("--port").toInt();
+    c.username = a.opt("--user", c.email);
+    if (c.name.isEmpty() || c.email.isEmpty() || c.incoming.host.isEmpty() || c.incoming.port <= 0 ||
+        (c.protocol != QLatin1String("imap") && c.protocol != QLatin1String("pop3")) ||
+        !parseSecurity(a.opt("--security", "tls"), &c.incoming.security)) {
+        err() << "error: account add needs --name, --email, --protocol imap|pop3, --host, --port and a valid --security\n";
+        return Usage;
+    }
+    if (a.options.contains("--smtp-host")) {
+        c.smtp.host = a.opt("--smtp-host");
+        c.smtp.port = a.opt("--smtp-port", "465").toInt();
+        if (!parseSecurity(a.opt("--smtp-security", "tls"), &c.smtp.security)) { err() << kUsage; return Usage; }
+    }
+    if (c.incoming.security == Security::None || (!c.smtp.host.isEmpty() && c.smtp.security == Security::None))
+        err() << "warning: this account uses an UNENCRYPTED connection; the password and all mail cross the network "
+                 "in clear text.\n";
+    if (store.accountByName(c.name)) { err() << "error: an account named " << c.name << " exists already\n"; return Usage; }
+    auto pw = readPassword(secrets, c.name);
+    c.id = store.addAccount(c);
+    if (pw && a.has("--store-password-in-profile")) {
+        QString e;
+        if (!secrets.storeInProfile(c.name, *pw, &e)) {
+            err() << "error: cannot store the password: " << e << "\n";
+            return StorageFailed;
+        }
+        err() << "warning: the password is stored unencrypted in the profile (secrets.ini, readable only by you).\n";
+    }
+    out() << "added account " << c.name << "\n";
+    return Ok;
+}
+
+int cmdTrust(const Profile &profile, store::MailStore &store, const Args &a)
+{
+    const QString sub = a.positional.value(1);
+    if (sub == QLatin1String("add-ca")) {
+        QFile in(a.positional.value(2));
+        if (!in.open(QIODevice::ReadOnly)) { err() << "error: cannot read " << in.fileName() << "\n"; return NotFound; }
+        QByteArray pem = in.readAll();
+        if (!pem.contains("BEGIN CERTIFICATE")) { err() << "error: not a PEM certificate\n"; return Usage; }
+        QFile outFile(profile.extraAnchorsPath());
+        if (!outFile.open(QIODevice::Append)) { err() << "error: cannot write " << outFile.fileName() << "\n"; return StorageFailed; }
+        outFile.write(pem);
+        if (!pem.endsWith('\n')) outFile.write("\n");
+        out() << "added a trusted certificate authority to the profile\n";
+        return Ok;
+    }
+    if (sub == QLatin1String("pin")) {
+        if (a.opt("--host").isEmpty() || a.opt("--port").toInt() <= 0 || a.opt("--sha256").isEmpty()) {
+            err() << kUsage;
+            return Usage;
+        }
+        store.pin(a.opt("--host"), a.opt("--port").toInt(), a.opt("--sha256").toUpper());
+        out() << "pinned\n";
+        return Ok;
+    }
+    err() << kUsage;
+    return Usage;
+}
+
+int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secrets, const Args &a)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    if (acc->protocol != QLatin1String("imap")) {
+        err() << "error: POP3 accounts are not supported yet\n";
+        return Usage;
+    }
+    auto pw = readPassword(secrets, acc->name);
+    if (!pw) { err() << "error: no password for " << acc->name << " (set HERON_PASSWORD or give it on stdin)\n"; return AuthFailed; }
+    sync::AccountSync s(store, profile, *acc, *pw);
+    s.setLog([](const QString &line) { err() << line << "\n"; err().flush(); });
+    s.setProgress([](int64_t, int cached, int total) {
+        err() << "  " << cached << "/" << total << "\n";
+        err().flush();
+    });
+    const qint64 started = QDateTime::currentMSecsSinceEpoch();
+    sync::AccountSyncReport r = s.run(a.opt("--folder"));
+    s.disconnect();
+    out() << "synced " << acc->name << ": " << r.mailboxes << " folders, " << r.added << " new, " << r.removed
+          << " removed, " << r.flagsChanged << " flag changes, " << r.opsReplayed << " queued changes sent, in "
+          << (QDateTime::currentMSecsSinceEpoch() - started) << " ms\n";
+    return Ok;
+}
+
+int cmdFolders(store::MailStore &store, const Args &a)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    for (const MailboxRecord &m : store.mailboxes(acc->id))
+        out() << net::decodeMailboxName(m.name.toLatin1()) << "\t" << (m.specialUse.isEmpty() ? "-" : m.specialUse)
+              << "\t" << m.totalCount << "\t" << m.unreadCount << "\n";
+    return Ok;
+}
+
+int cmdLs(store::MailStore &store, const Args &a)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    const QString folder = a.positional.value(1, QStringLiteral("INBOX"));
+    auto mb = findFolder(store, acc->id, folder);
+    if (!mb) { err() << "error: no folder named " << folder << "\n"; return NotFound; }
+    const int limit = a.opt("--limit", "1000000").toInt();
+    for (const MessageRecord &m : store.messages(mb->id, limit)) {
+        QString from = m.fromName.isEmpty() ? m.fromAddr : m.fromName + " <" + m.fromAddr + ">";
+        out() << m.id << "\t" << QDateTime::fromSecsSinceEpoch(m.date, Qt::UTC).toString(Qt::ISODate) << "\t" << from
+              << "\t" << m.subject << "\t" << flagWords(m.flags) << "\n";
+    }
+    return Ok;
+}
+
+int cmdShow(const Profile &profile, store::MailStore &store, SecretStore &secrets, const Args &a)
+{
+    const int64_t id = a.positional.value(1).toLongLong();
+    auto m = store.message(id);
+    if (!m) { err() << "error: no message " << a.positional.value(1) << "\n"; return NotFound; }
+    auto raw = store.body(id);
+    if (!raw) {
+        auto mb = store.mailbox(m->mailboxId);
+        auto acc = store.account(mb->accountId);
+        auto pw = readPassword(secrets, acc->name);
+        if (!pw) { err() << "error: the message is not cached and no password is available\n"; return AuthFailed; }
+        sync::AccountSync s(store, profile, *acc, *pw);
+        net::ImapSession &session = s.session();
+        net::ImapSelectInfo info = session.select(mb->name.toLatin1());
+        if (info.uidvalidity != m->uidvalidity) { err() << "error: the folder changed on the server; sync first\n"; return NotFound; }
+        QByteArray body = session.fetchMessage(m->uid);
+        if (body.isEmpty()) { err() << "error: the server no longer has this message\n"; return NotFound; }
+        store.storeBody(id, body);
+        raw = body;
+    }
+    if (a.has("--raw")) {
+        std::fwrite(raw->constData(), 1, size_t(raw->size()), stdout);
+        return Ok;
+    }
+    mime::MessageContent c = mime::parseMessage(*raw);
+    out() << "From: " << (m->fromName.isEmpty() ? m->fromAddr : m->fromName + " <" + m->fromAddr + ">") << "\n";
+    out() << "To: " << m->to << "\n";
+    if (!m->cc.isEmpty()) out() << "Cc: " << m->cc << "\n";
+    out() << "Date: " << QDateTime::fromSecsSinceEpoch(m->date).toString(Qt::RFC2822Date) << "\n";
+    out() << "Subject: " << m->subject << "\n\n";
+    out() << (c.plainText.isEmpty() ? mime::htmlToPlainText(c.html) : c.plainText) << "\n";
+    for (const mime::Attachment &att : c.attachments)
+        out() << "[attachment: " << att.fileName << ", " << att.mimeType << ", " << att.data.size() << " bytes]\n";
+    if (!c.problem.isEmpty()) err() << "note: " << c.problem << "\n";
+    return Ok;
+}
+
+std::vector<int64_t> ids(const Args &a, int from)
+{
+    std::vector<int64_t> v;
+    for (int i = from; i < a.positional.size(); ++i) v.push_back(a.positional[i].toLongLong());
+    return v;
+}
+
+int cmdMark(store::MailStore &store, const Args &a)
+{
+    auto list = ids(a, 1);
+    if (list.empty()) { err() << kUsage; return Usage; }
+    if (a.has("--read")) ops::setFlags(store, list, Flag::Seen, true);
+    else if (a.has("--unread")) ops::setFlags(store, list, Flag::Seen, false);
+    else if (a.has("--flag")) ops::setFlags(store, list, Flag::Flagged, true);
+    else if (a.has("--unflag")) ops::setFlags(store, list, Flag::Flagged, false);
+    else { err() << kUsage; return Usage; }
+    out() << "queued\n";
+    return Ok;
+}
+
+int cmdMove(store::MailStore &store, const Args &a)
+{
+    auto list = ids(a, 1);
+    if (list.empty() || a.opt("--to").isEmpty()) { err() << kUsage; return Usage; }
+    auto m = store.message(list.front());
+    if (!m) { err() << "error: no message " << list.front() << "\n"; return NotFound; }
+    auto mb = store.mailbox(m->mailboxId);
+    auto dest = findFolder(store, mb->accountId, a.opt("--to"));
+    if (!dest) { err() << "error: no folder named " << a.opt("--to") << "\n"; return NotFound; }
+    ops::moveMessages(store, list, dest->id);
+    out() << "queued\n";
+    return Ok;
+}
+
+int cmdDelete(store::MailStore &store, const Args &a)
+{
+    auto list = ids(a, 1);
+    if (list.empty()) { err() << kUsage; return Usage; }
+    if (ops::deleteIsPermanent(store, list) && !a.has("--yes")) {
+        err() << "error: this deletes the messages permanently; repeat with --yes\n";
+        return Usage;
+    }
+    ops::deleteMessages(store, list);
+    out() << "queued\n";
+    return Ok;
+}
+
+int cmdQueue(store::MailStore &store, const Args &a)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    for (const store::PendingOp &op : store.pendingOps(acc->id, true))
+        out() << op.id << "\t" << op.state << "\t" << op.kind << "\t" << net::decodeMailboxName(op.mailbox.toLatin1())
+              << "\t" << store::MailStore::encodeUids(op.uids) << "\t" << op.arg << "\t" << op.error << "\n";
+    return Ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("heron"));
+    QStringList argvList = app.arguments();
+    QString profileDir;
+    int first = 1;
+    if (argvList.size() > 2 && argvList[1] == QLatin1String("--profile")) {
+        profileDir = argvList[2];
+        first = 3;
+    }
+    Args a = parse(argvList, first);
+    const QString cmd = a.positional.value(0);
+    if (cmd.isEmpty() || cmd == QLatin1String("help") || a.flags.contains("--help")) {
+        (cmd.isEmpty() ? err() : out()) << kUsage;
+        return cmd.isEmpty() ? Usage : Ok;
+    }
+    Profile profile(profileDir);
+    QString perr;
+    if (!profile.ensureExists(&perr)) { err() << "error: " << perr << "\n"; return StorageFailed; }
+    try {
+        store::MailStore store(profile.databasePath());
+        SecretStore secrets(profile.secretsPath());
+        if (cmd == QLatin1String("account")) return cmdAccount(store, secrets, a);
+        if (cmd == QLatin1String("trust")) return cmdTrust(profile, store, a);
+        if (cmd == QLatin1String("sync")) return cmdSync(profile, store, secrets, a);
+        if (cmd == QLatin1String("folders")) return cmdFolders(store, a);
+        if (cmd == QLatin1String("ls")) return cmdLs(store, a);
+        if (cmd == QLatin1String("show")) return cmdShow(profile, store, secrets, a);
+        if (cmd == QLatin1String("mark")) return cmdMark(store, a);
+        if (cmd == QLatin1String("move")) return cmdMove(store, a);
+        if (cmd == QLatin1String("delete")) return cmdDelete(store, a);
+        if (cmd == QLatin1String("queue")) return cmdQueue(store, a);
+        err() << "error: unknown command " << cmd << "\n" << kUsage;
+        return Usage;
+    } catch (const net::NetError &e) {
+        reportNetError(e);
+        return exitFor(e);
+    } catch (const store::StoreError &e) {
+        err() << "error: local storage: " << e.what() << (e.isDiskFull() ? " (is the disk full?)" : "") << "\n";
+        return StorageFailed;
+    }
+}

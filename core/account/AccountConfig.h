@@ -1,0 +1,31 @@
+#pragma once
+#include <QString>
+#include <cstdint>
+
+namespace heron {
+
+// How a connection is protected. None is only ever used when the user chose it
+// explicitly for that account (the CLI and the dialog both warn).
+enum class Security { Tls, StartTls, None };
+
+QString securityName(Security s);
+bool parseSecurity(const QString &text, Security *out);
+
+struct ServerConfig {
+    QString host;
+    int port = 0;
+    Security security = Security::Tls;
+};
+
+struct AccountConfig {
+    int64_t id = 0;
+    QString name;
+    QString email;
+    QString protocol; // "imap" or "pop3"
+    ServerConfig incoming;
+    QString username;
+    ServerConfig smtp;
+    int checkIntervalSeconds = 300;
+};
+
+} // namespace heron

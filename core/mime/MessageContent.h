@@ -1,0 +1,39 @@
+#pragma once
+// A received message taken apart for display: text bodies decoded to Unicode,
+// attachments and inline (cid:) parts with their decoded bytes. Input is
+// bounded before vmime sees it (vmime crashes on very deep nesting).
+#include <QByteArray>
+#include <QString>
+#include <vector>
+
+namespace heron::mime {
+
+struct Attachment {
+    QString fileName;   // sanitized, never empty (a name is made up if needed)
+    QString mimeType;
+    QString contentId;  // without <>; non-empty for inline parts
+    bool isInline = false;
+    QByteArray data;    // transfer-decoded bytes
+};
+
+struct MessageContent {
+    QString subject;
+    QString from;
+    QString to;
+    QString cc;
+    QString date;
+    QString plainText;
+    QString html;
+    std::vector<Attachment> attachments; // files the user can save
+    std::vector<Attachment> inlineParts; // referenced by cid: from the HTML
+    QString problem;                     // non-empty when the message could not be parsed fully
+
+    const Attachment *findContentId(const QString &cid) const;
+};
+
+MessageContent parseMessage(const QByteArray &raw);
+
+// Makes plain text from HTML for previews and terminals (no layout engine).
+QString htmlToPlainText(const QString &html);
+
+} // namespace heron::mime

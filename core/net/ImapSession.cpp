@@ -1,0 +1,499 @@
+#include "net/ImapSession.h"
+
+#include "mime/HeaderDecoding.h"
+
+#include <vmime/net/imap/IMAPConnection.hpp>
+#include <vmime/net/imap/IMAPStore.hpp>
+
+#include <algorithm>
+
+namespace heron::net {
+
+using mime::decodeHeader;
+
+ImapSession::ImapSession(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel)
+    : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),
+      m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)) {}
+
+ImapSession::~ImapSession()
+{
+    try {
+        if (m_store && m_store->isConnected())
+            m_store->disconnect();
+    } catch (...) {
+    }
+}
+
+void ImapSession::fail(NetError::Kind kind, const QString &msg)
+{
+    if (kind != NetError::Server) {
+        m_connected = false;
+        try { if (m_socket) m_socket->disconnect(); } catch (...) {}
+    }
+    throw NetError(kind, msg);
+}
+
+void ImapSession::connect()
+{
+    ensureVmimePlatform();
+    const ServerConfig &srv = m_account.incoming;
+    const bool implicitTls = srv.security == Security::Tls;
+    const std::string proto = implicitTls ? "imaps" : "imap";
+    m_session = vmime::net::session::create();
+    vmime::utility::url url(proto, srv.host.toStdString(), srv.port);
+    auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
+    m_store = m_session->getStore(url, auth);
+    const std::string prefix = "store." + proto + ".";
+    auto &props = m_session->getProperties();
+    props[prefix + "options.sasl"] = false;
+    props[prefix + "options.sasl.fallback"] = false;
+    // TLS is required unless the user explicitly chose an unencrypted connection:
+    // vmime's default (optional STARTTLS) would send the password in clear.
+    props[prefix + "connection.tls"] = srv.security == Security::StartTls;
+    props[prefix + "connection.tls.required"] = srv.security == Security::StartTls;
+    auto verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
+    m_store->setCertificateVerifier(verifier);
+    m_store->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 30));
+    try {
+        m_store->connect();
+    } catch (const std::exception &e) {
+        NetError err = translateVmimeError(e, verifier->problem(), *m_cancel, srv.host, srv.port);
+        m_store.reset();
+        throw err;
+    }
+    auto imapStore = vmime::dynamicCast<vmime::net::imap::IMAPStore>(m_store);
+    auto conn = imapStore->getConnection();
+    if (srv.security != Security::None && !conn->isSecuredConnection()) {
+        m_store->disconnect();
+        throw NetError(NetError::Tls, QStringLiteral("The connection to %1 is not encrypted.").arg(srv.host));
+    }
+    m_socket = vmime::constCast<vmime::net::socket>(conn->getSocket());
+    m_caps.clear();
+    for (const auto &c : conn->getCapabilities())
+        m_caps << QString::fromStdString(c).toUpper();
+    m_connected = true;
+    m_condstore = hasCapability("CONDSTORE");
+}
+
+void ImapSession::logout()
+{
+    if (!m_connected) return;
+    try {
+        command("LOGOUT", {}, true);
+    } catch (...) {
+    }
+    m_connected = false;
+    try { m_socket->disconnect(); } catch (...) {}
+    m_store.reset();
+}
+
+bool ImapSession::hasCapability(const char *cap) const { return m_caps.contains(QString::fromLatin1(cap)); }
+
+QByteArray ImapSession::readRaw()
+{
+    QByteArray resp;
+    std::string buf;
+    auto lastData = std::chrono::steady_clock::now();
+    try {
+        while (!m_reader.take(&resp)) {
+            if (*m_cancel)
+                fail(NetError::Cancelled, QStringLiteral("cancelled"));
+            buf.clear();
+            m_socket->receive(buf);
+            if (buf.empty()) {
+                if (!m_socket->isConnected())
+                    fail(NetError::Network, QStringLiteral("%1 closed the connection.").arg(m_account.incoming.host));
+                if (std::chrono::steady_clock::now() - lastData > std::chrono::seconds(60))
+                    fail(NetError::Timeout, QStringLiteral("%1 stopped answering.").arg(m_account.incoming.host));
+                m_socket->waitForRead(100);
+                continue;
+            }
+            lastData = std::chrono::steady_clock::now();
+            m_reader.feed(buf.data(), buf.size());
+        }
+    } catch (const ProtocolError &e) {
+        fail(NetError::Protocol, QStringLiteral("%1 sent an invalid response: %2")
+                                     .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    } catch (const NetError &) {
+        throw;
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2")
+                                    .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    return resp;
+}
+
+ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged,
+                                  bool allowNo)
+{
+    if (!m_connected)
+        throw NetError(NetError::Network, QStringLiteral("not connected"));
+    const QByteArray tag = "h" + QByteArray::number(++m_tag);
+    try {
+        m_socket->send((tag + ' ' + cmd + "\r\n").toStdString());
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2")
+                                    .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    for (;;) {
+        QByteArray raw = readRaw();
+        ImapResponse r;
+        try {
+            r = parseImapResponse(raw);
+        } catch (const ProtocolError &e) {
+            fail(NetError::Protocol, QStringLiteral("%1 sent an invalid response: %2")
+                                         .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+        }
+        if (r.isUntagged()) {
+            if (!r.items.empty() && r.items[0].atomIs("BYE") && !cmd.startsWith("LOGOUT"))
+                fail(NetError::Network, QStringLiteral("%1 closed the connection: %2")
+                                            .arg(m_account.incoming.host, QString::fromUtf8(r.humanText)));
+            if (onUntagged) onUntagged(r);
+            continue;
+        }
+        if (r.isContinuation())
+            fail(NetError::Protocol, QStringLiteral("%1 asked for data that was not announced").arg(m_account.incoming.host));
+        if (r.tag != tag)
+            fail(NetError::Protocol, QStringLiteral("%1 answered a command that was not sent").arg(m_account.incoming.host));
+        if (r.items.empty() || !r.items[0].atomIs("OK")) {
+            if (!allowNo)
+                fail(NetError::Server, QStringLiteral("%1 refused %2: %3")
+                                           .arg(m_account.incoming.host, QString::fromUtf8(cmd.left(cmd.indexOf(' '))),
+                                                QString::fromUtf8(r.humanText)));
+        }
+        return r;
+    }
+}
+
+std::vector<ImapFolderInfo> ImapSession::listFolders()
+{
+    std::vector<ImapFolderInfo> out;
+    // RETURN (SPECIAL-USE) lists every folder and adds the role attributes.
+    const QByteArray cmd = hasCapability("SPECIAL-USE") && hasCapability("LIST-EXTENDED")
+                               ? QByteArray("LIST \"\" \"*\" RETURN (SPECIAL-USE)")
+                               : QByteArray("LIST \"\" \"*\"");
+    command(cmd, [&](const ImapResponse &r) {
+        if (r.items.size() < 4 || !r.items[0].atomIs("LIST") || !r.items[1].isList())
+            return;
+        ImapFolderInfo f;
+        for (const ImapValue &a : r.items[1].items) {
+            QString attr = QString::fromLatin1(a.text);
+            f.attributes << attr;
+            QString l = attr.toLower();
+            if (l == QLatin1String("\\noselect") || l == QLatin1String("\\nonexistent"))
+                f.selectable = false;
+            static const char *uses[] = {"\\sent", "\\drafts", "\\trash", "\\junk", "\\archive", "\\all", "\\flagged"};
+            for (const char *u : uses)
+                if (l == QLatin1String(u)) {
+                    f.specialUse = attr.left(2).toUpper() + attr.mid(2).toLower();
+                }
+        }
+        f.delimiter = r.items[2].isNil() ? QString() : QString::fromLatin1(r.items[2].text);
+        f.rawName = r.items[3].text;
+        f.name = decodeMailboxName(f.rawName);
+        if (f.rawName.toUpper() == "INBOX") {
+            f.rawName = "INBOX";
+            f.name = QStringLiteral("INBOX");
+            f.specialUse = QStringLiteral("\\Inbox");
+        }
+        out.push_back(f);
+    });
+    return out;
+}
+
+ImapSelectInfo ImapSession::select(const QByteArray &rawName)
+{
+    ImapSelectInfo info;
+    QByteArray cmd = "SELECT " + quoteImapString(rawName);
+    if (m_condstore)
+        cmd += " (CONDSTORE)";
+    m_selected.clear();
+    auto readCode = [&](const QByteArray &code) {
+        QList<QByteArray> parts = code.split(' ');
+        if (parts.size() < 2) return;
+        QByteArray key = parts[0].toUpper();
+        if (key == "UIDVALIDITY") info.uidvalidity = parts[1].toUInt();
+        else if (key == "UIDNEXT") info.uidnext = parts[1].toUInt();
+        else if (key == "HIGHESTMODSEQ") info.highestModSeq = parts[1].toULongLong();
+    };
+    ImapResponse done = command(cmd, [&](const ImapResponse &r) {
+        if (!r.code.isEmpty()) readCode(r.code);
+        if (r.items.size() >= 2 && r.items[1].atomIs("EXISTS"))
+            info.exists = uint32_t(r.items[0].number());
+    });
+    if (done.code.toUpper().startsWith("READ-ONLY"))
+        info.readOnly = true;
+    if (info.uidvalidity == 0)
+        fail(NetError::Protocol, QStringLiteral("%1 did not report UIDVALIDITY for %2")
+                                     .arg(m_account.incoming.host, decodeMailboxName(rawName)));
+    m_selected = rawName;
+    return info;
+}
+
+static void appendSequenceSet(const QByteArray &set, std::vector<uint32_t> *out)
+{
+    for (const QByteArray &part : set.split(',')) {
+        qsizetype colon = part.indexOf(':');
+        if (colon < 0) {
+            out->push_back(part.toUInt());
+        } else {
+            uint32_t a = part.left(colon).toUInt(), b = part.mid(colon + 1).toUInt();
+            if (a > b) std::swap(a, b);
+            if (b - a > 50'000'000) throw NetError(NetError::Protocol, QStringLiteral("absurd UID range from server"));
+            for (uint32_t u = a; u <= b && u != 0; ++u) out->push_back(u);
+        }
+    }
+}
+
+std::vector<uint32_t> ImapSession::searchAllUids()
+{
+    std::vector<uint32_t> uids;
+    const bool esearch = hasCapability("ESEARCH");
+    command(esearch ? "UID SEARCH RETURN (ALL) ALL" : "UID SEARCH ALL", [&](const ImapResponse &r) {
+        if (r.items.empty()) return;
+        if (r.items[0].atomIs("SEARCH")) {
+            for (size_t i = 1; i < r.items.size(); ++i)
+                uids.push_back(uint32_t(r.items[i].number()));
+        } else if (r.items[0].atomIs("ESEARCH")) {
+            for (size_t i = 1; i + 1 < r.items.size(); ++i)
+                if (r.items[i].atomIs("ALL"))
+                    appendSequenceSet(r.items[i + 1].text, &uids);
+        }
+    });
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    return uids;
+}
+
+QByteArray ImapSession::uidSet(std::vector<uint32_t> uids)
+{
+    std::sort(uids.begin(), uids.end());
+    QByteArray out;
+    size_t i = 0;
+    while (i < uids.size()) {
+        size_t j = i;
+        while (j + 1 < uids.size() && uids[j + 1] <= uids[j] + 1) ++j;
+        if (!out.isEmpty()) out += ',';
+        out += QByteArray::number(uids[i]);
+        if (uids[j] != uids[i]) out += ':' + QByteArray::number(uids[j]);
+        i = j + 1;
+    }
+    return out;
+}
+
+int ImapSession::parseFlags(const ImapValue &list)
+{
+    int f = 0;
+    for (const ImapValue &v : list.items) {
+        const QByteArray &t = v.text;
+        if (t.isEmpty()) continue;
+        if (qstricmp(t, "\\Seen") == 0) f |= Flag::Seen;
+        else if (qstricmp(t, "\\Answered") == 0) f |= Flag::Answered;
+        else if (qstricmp(t, "\\Flagged") == 0) f |= Flag::Flagged;
+        else if (qstricmp(t, "\\Deleted") == 0) f |= Flag::Deleted;
+        else if (qstricmp(t, "\\Draft") == 0) f |= Flag::Draft;
+        else if (qstricmp(t, "$Forwarded") == 0) f |= Flag::Forwarded;
+        else if (qstricmp(t, "$Junk") == 0 || qstricmp(t, "Junk") == 0) f |= Flag::Junk;
+    }
+    return f;
+}
+
+QByteArray ImapSession::flagList(int flags)
+{
+    QList<QByteArray> l;
+    if (flags & Flag::Seen) l << "\\Seen";
+    if (flags & Flag::Answered) l << "\\Answered";
+    if (flags & Flag::Flagged) l << "\\Flagged";
+    if (flags & Flag::Deleted) l << "\\Deleted";
+    if (flags & Flag::Draft) l << "\\Draft";
+    if (flags & Flag::Forwarded) l << "$Forwarded";
+    if (flags & Flag::Junk) l << "$Junk";
+    return "(" + l.join(' ') + ")";
+}
+
+namespace {
+QString formatAddress(const ImapValue &addr, QString *nameOut = nullptr, QString *addrOut = nullptr)
+{
+    if (!addr.isList() || addr.items.size() < 4) return QString();
+    QString name = decodeHeader(addr.items[0].text);
+    QString mbox = QString::fromUtf8(addr.items[2].text);
+    QString host = QString::fromUtf8(addr.items[3].text);
+    QString email = host.isEmpty() ? mbox : mbox + QLatin1Char('@') + host;
+    email = mime::sanitizeDisplayText(email);
+    if (nameOut) *nameOut = name;
+    if (addrOut) *addrOut = email;
+    return name.isEmpty() ? email : name + QStringLiteral(" <") + email + QLatin1Char('>');
+}
+
+QString formatAddressList(const ImapValue &list)
+{
+    QStringList out;
+    if (list.isList())
+        for (const ImapValue &a : list.items)
+            if (a.isList() && a.items.size() >= 4 && !a.items[3].isNil())
+                out << formatAddress(a);
+    return out.join(QStringLiteral(", "));
+}
+
+// Returns the unfolded value of a header field in a block of header lines.
+QByteArray headerValue(const QByteArray &block, const char *name)
+{
+    QByteArray out;
+    const QByteArray key = QByteArray(name) + ':';
+    const QList<QByteArray> lines = block.split('\n');
+    bool in = false;
+    for (QByteArray line : lines) {
+        if (line.endsWith('\r')) line.chop(1);
+        if (in && !line.isEmpty() && (line[0] == ' ' || line[0] == '\t')) {
+            out += ' ' + line.trimmed();
+            continue;
+        }
+        in = false;
+        if (line.size() >= key.size() && qstrnicmp(line.constData(), key.constData(), uint(key.size())) == 0) {
+            out = line.mid(key.size()).trimmed();
+            in = true;
+        }
+    }
+    return out;
+}
+} // namespace
+
+void ImapSession::fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink)
+{
+    if (uids.empty()) return;
+    QByteArray cmd = "UID FETCH " + uidSet(uids) +
+                     " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
+    command(cmd, [&](const ImapResponse &r) {
+        if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
+            return;
+        const auto &kv = r.items[2].items;
+        MessageRecord m;
+        int64_t internalDate = 0;
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+            const ImapValue &k = kv[i];
+            const ImapValue &v = kv[i + 1];
+            if (k.atomIs("UID")) {
+                m.uid = uint32_t(v.number());
+            } else if (k.atomIs("FLAGS")) {
+                m.flags = parseFlags(v);
+            } else if (k.atomIs("RFC822.SIZE")) {
+                m.size = int64_t(v.number());
+            } else if (k.atomIs("INTERNALDATE")) {
+                internalDate = mime::parseInternalDate(v.text);
+            } else if (k.atomIs("ENVELOPE") && v.isList() && v.items.size() >= 10) {
+                const auto &e = v.items;
+                m.date = mime::parseRfc5322Date(e[0].text);
+                m.subject = decodeHeader(e[1].text);
+                if (e[2].isList() && !e[2].items.empty())
+                    formatAddress(e[2].items[0], &m.fromName, &m.fromAddr);
+                m.to = formatAddressList(e[5]);
+                m.cc = formatAddressList(e[6]);
+                m.inReplyTo = QString::fromUtf8(e[8].text).trimmed();
+                m.messageId = QString::fromUtf8(e[9].text).trimmed();
+            } else if (k.type == ImapValue::Atom && k.text.toUpper().startsWith("BODY[HEADER.FIELDS")) {
+                m.references = QString::fromUtf8(headerValue(v.text, "References")).simplified();
+                QByteArray ct = headerValue(v.text, "Content-Type").toLower();
+                m.hasAttachment = ct.startsWith("multipart/mixed");
+            }
+        }
+        if (m.uid == 0)
+            return; // unsolicited FETCH (flag update of another message)
+        if (m.date == 0)
+            m.date = internalDate;
+        sink(std::move(m));
+    });
+}
+
+void ImapSession::fetchFlags(uint64_t changedSince, const std::function<void(uint32_t, int)> &sink)
+{
+    QByteArray cmd = "UID FETCH 1:* (UID FLAGS)";
+    if (m_condstore && changedSince > 0)
+        cmd += " (CHANGEDSINCE " + QByteArray::number(qulonglong(changedSince)) + ")";
+    command(cmd, [&](const ImapResponse &r) {
+        if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
+            return;
+        uint32_t uid = 0;
+        int flags = -1;
+        const auto &kv = r.items[2].items;
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+            if (kv[i].atomIs("UID")) uid = uint32_t(kv[i + 1].number());
+            else if (kv[i].atomIs("FLAGS")) flags = parseFlags(kv[i + 1]);
+        }
+        if (uid && flags >= 0) sink(uid, flags);
+    });
+}
+
+QByteArray ImapSession::fetchMessage(uint32_t uid)
+{
+    QByteArray body;
+    bool found = false;
+    command("UID FETCH " + QByteArray::number(uid) + " (UID BODY.PEEK[])", [&](const ImapResponse &r) {
+        if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
+            return;
+        const auto &kv = r.items[2].items;
+        uint32_t got = 0;
+        const ImapValue *content = nullptr;
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+            if (kv[i].atomIs("UID")) got = uint32_t(kv[i + 1].number());
+            else if (kv[i].atomIs("BODY[]")) content = &kv[i + 1];
+        }
+        if (got == uid && content) {
+            body = content->text;
+            found = true;
+        }
+    });
+    (void)found;
+    return body;
+}
+
+void ImapSession::storeFlags(const std::vector<uint32_t> &uids, int flags, bool add)
+{
+    if (uids.empty() || flags == 0) return;
+    command("UID STORE " + uidSet(uids) + (add ? " +FLAGS.SILENT " : " -FLAGS.SILENT ") + flagList(flags));
+}
+
+void ImapSession::copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw)
+{
+    if (uids.empty()) return;
+    command("UID COPY " + uidSet(uids) + ' ' + quoteImapString(destRaw));
+}
+
+void ImapSession::moveMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw)
+{
+    if (uids.empty()) return;
+    if (hasCapability("MOVE")) {
+        command("UID MOVE " + uidSet(uids) + ' ' + quoteImapString(destRaw));
+        return;
+    }
+    copyMessages(uids, destRaw);
+    expungeUids(uids);
+}
+
+void ImapSession::expungeUids(const std::vector<uint32_t> &uids)
+{
+    if (uids.empty()) return;
+    storeFlags(uids, Flag::Deleted, true);
+    // Never a bare EXPUNGE: it would also remove what another client marked \Deleted.
+    if (!hasCapability("UIDPLUS"))
+        throw NetError(NetError::Server, QStringLiteral("%1 lacks UIDPLUS; the messages were marked deleted but not "
+                                                        "removed, to protect messages other clients marked deleted.")
+                                             .arg(m_account.incoming.host));
+    command("UID EXPUNGE " + uidSet(uids));
+}
+
+void ImapSession::createFolder(const QByteArray &rawName) { command("CREATE " + quoteImapString(rawName)); }
+void ImapSession::renameFolder(const QByteArray &from, const QByteArray &to)
+{
+    command("RENAME " + quoteImapString(from) + ' ' + quoteImapString(to));
+}
+void ImapSession::deleteFolder(const QByteArray &rawName)
+{
+    if (m_selected == rawName) {
+        command("UNSELECT", {}, true);
+        m_selected.clear();
+    }
+    command("DELETE " + quoteImapString(rawName));
+}
+void ImapSession::noop() { command("NOOP"); }
+
+} // namespace heron::net

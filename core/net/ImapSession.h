@@ -1,0 +1,102 @@
+#pragma once
+// One authenticated IMAP connection. vmime does the connection, TLS/STARTTLS,
+// certificate check (through our CertificateVerifier) and login; every command
+// after that is ours, over vmime's socket, parsed by our bounded parser, so the
+// bulk paths run near protocol speed and the extensions vmime lacks (MOVE,
+// CONDSTORE CHANGEDSINCE, ESEARCH, UID EXPUNGE) are available.
+//
+// Thread: an ImapSession lives and is used on one thread only (vmime objects
+// are not thread-safe). cancel() may be called from any thread through the flag.
+// Errors: every method throws NetError; after Network/Timeout/Protocol errors
+// the session is dead (isConnected() false) and must be recreated.
+#include "account/AccountConfig.h"
+#include "net/CertificateVerifier.h"
+#include "net/ImapResponse.h"
+#include "net/VmimeSupport.h"
+#include "store/MessageRecord.h"
+
+#include <QStringList>
+
+#include <functional>
+#include <vector>
+
+namespace heron::net {
+
+struct ImapFolderInfo {
+    QString name;       // decoded
+    QByteArray rawName; // as on the wire (modified UTF-7)
+    QString delimiter;
+    QString specialUse; // "\\Inbox", "\\Sent", ... or ""
+    bool selectable = true;
+    QStringList attributes;
+};
+
+struct ImapSelectInfo {
+    uint32_t uidvalidity = 0;
+    uint32_t uidnext = 0;
+    uint64_t highestModSeq = 0;
+    uint32_t exists = 0;
+    bool readOnly = false;
+};
+
+class ImapSession {
+public:
+    ImapSession(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel = {});
+    ~ImapSession();
+
+    void connect();
+    void logout();
+    bool isConnected() const { return m_connected; }
+    bool hasCapability(const char *cap) const;
+
+    std::vector<ImapFolderInfo> listFolders();
+    ImapSelectInfo select(const QByteArray &rawName);
+    const QByteArray &selected() const { return m_selected; }
+    // All UIDs of the selected mailbox, ascending.
+    std::vector<uint32_t> searchAllUids();
+    // Envelope data for the given UIDs (any order); calls sink for each message.
+    void fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink);
+    // Flags of every message (changed since modseq when CONDSTORE is on and modseq > 0).
+    void fetchFlags(uint64_t changedSince, const std::function<void(uint32_t uid, int flags)> &sink);
+    // The whole raw message; empty if the server no longer has it.
+    QByteArray fetchMessage(uint32_t uid);
+    void storeFlags(const std::vector<uint32_t> &uids, int flags, bool add);
+    void copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
+    // MOVE where offered; otherwise COPY, \Deleted and UID EXPUNGE of exactly these UIDs.
+    void moveMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
+    // Removes exactly these UIDs (flags them \Deleted first). Needs UIDPLUS.
+    void expungeUids(const std::vector<uint32_t> &uids);
+    void createFolder(const QByteArray &rawName);
+    void renameFolder(const QByteArray &from, const QByteArray &to);
+    void deleteFolder(const QByteArray &rawName);
+    void noop();
+
+    static QByteArray uidSet(std::vector<uint32_t> uids);
+    static QByteArray flagList(int flags);
+    static int parseFlags(const ImapValue &list);
+
+    // Sends one command; untagged responses go to onUntagged. Returns the tagged
+    // response; throws NetError(Server) on NO/BAD unless allowNo.
+    ImapResponse command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged = {},
+                         bool allowNo = false);
+
+private:
+    QByteArray readRaw();
+    [[noreturn]] void fail(NetError::Kind kind, const QString &msg);
+
+    AccountConfig m_account;
+    QString m_password;
+    TrustPolicy m_trust;
+    CancelFlag m_cancel;
+    vmime::shared_ptr<vmime::net::session> m_session;
+    vmime::shared_ptr<vmime::net::store> m_store;
+    vmime::shared_ptr<vmime::net::socket> m_socket;
+    ImapResponseReader m_reader;
+    QStringList m_caps;
+    QByteArray m_selected;
+    int m_tag = 0;
+    bool m_connected = false;
+    bool m_condstore = false;
+};
+
+} // namespace heron::net

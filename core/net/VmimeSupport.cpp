@@ -1,0 +1,60 @@
+#include "net/VmimeSupport.h"
+
+#include <vmime/platforms/posix/posixHandler.hpp>
+#include <vmime/security/cert/certificateException.hpp>
+
+#include <mutex>
+
+namespace heron::net {
+
+void ensureVmimePlatform()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
+}
+
+NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,
+                             const QString &host, int port)
+{
+    const QString where = QStringLiteral("%1:%2").arg(host).arg(port);
+    if (cancelled)
+        return NetError(NetError::Cancelled, QStringLiteral("cancelled"));
+    if (certProblem.isValid())
+        return NetError(NetError::Certificate,
+                        QStringLiteral("The certificate of %1 is not trusted: %2").arg(where, certProblem.reason),
+                        certProblem);
+    if (dynamic_cast<const vmime::security::cert::certificateException *>(&e))
+        return NetError(NetError::Certificate, QStringLiteral("The certificate of %1 is not valid: %2")
+                                                   .arg(where, QString::fromUtf8(e.what())));
+    if (dynamic_cast<const vmime::exceptions::authentication_error *>(&e))
+        return NetError(NetError::Auth, QStringLiteral("%1 rejected the user name or password.").arg(where));
+    if (dynamic_cast<const vmime::exceptions::operation_timed_out *>(&e))
+        return NetError(NetError::Timeout, QStringLiteral("%1 did not answer in time.").arg(where));
+    if (dynamic_cast<const vmime::exceptions::tls_exception *>(&e))
+        return NetError(NetError::Tls, QStringLiteral("Could not establish a secure (TLS) connection to %1: %2")
+                                           .arg(where, QString::fromUtf8(e.what())));
+    if (auto ce = dynamic_cast<const vmime::exceptions::command_error *>(&e)) {
+        QString cmd = QString::fromStdString(ce->command());
+        if (cmd.contains(QLatin1String("STARTTLS"), Qt::CaseInsensitive) ||
+            cmd.contains(QLatin1String("STLS"), Qt::CaseInsensitive))
+            return NetError(NetError::Tls, QStringLiteral("%1 does not offer STARTTLS, and this account requires "
+                                                          "an encrypted connection.").arg(where));
+        QString resp = QString::fromStdString(ce->response()).trimmed();
+        if (cmd.contains(QLatin1String("LOGIN"), Qt::CaseInsensitive) ||
+            cmd.contains(QLatin1String("AUTH"), Qt::CaseInsensitive) ||
+            cmd.contains(QLatin1String("PASS"), Qt::CaseInsensitive) ||
+            cmd.contains(QLatin1String("USER"), Qt::CaseInsensitive))
+            return NetError(NetError::Auth, QStringLiteral("%1 rejected the login: %2").arg(where, resp));
+        return NetError(NetError::Server, QStringLiteral("%1 refused %2: %3").arg(where, cmd.section(QLatin1Char(' '), 0, 0), resp));
+    }
+    if (dynamic_cast<const vmime::exceptions::connection_error *>(&e) ||
+        dynamic_cast<const vmime::exceptions::socket_exception *>(&e) ||
+        dynamic_cast<const vmime::exceptions::connection_greeting_error *>(&e))
+        return NetError(NetError::Network, QStringLiteral("Cannot connect to %1: %2").arg(where, QString::fromUtf8(e.what())));
+    QString what = QString::fromUtf8(e.what());
+    if (what.contains(QLatin1String("TLS"), Qt::CaseInsensitive))
+        return NetError(NetError::Tls, QStringLiteral("Secure connection to %1 failed: %2").arg(where, what));
+    return NetError(NetError::Network, QStringLiteral("Connection to %1 failed: %2").arg(where, what));
+}
+
+} // namespace heron::net

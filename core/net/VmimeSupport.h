@@ -1,0 +1,64 @@
+#pragma once
+// Shared vmime plumbing for the IMAP, POP3 and SMTP sessions: the platform
+// handler, an authenticator that hands vmime the password without putting it
+// into session properties, and a timeout handler backed by a cancel flag.
+#include "account/AccountConfig.h"
+#include "net/NetError.h"
+
+#include <vmime/vmime.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+namespace heron::net {
+
+void ensureVmimePlatform();
+
+using CancelFlag = std::shared_ptr<std::atomic_bool>;
+
+class PasswordAuthenticator : public vmime::security::defaultAuthenticator {
+public:
+    PasswordAuthenticator(QString user, QString password)
+        : m_user(user.toStdString()), m_password(password.toStdString()) {}
+    ~PasswordAuthenticator() override { std::fill(m_password.begin(), m_password.end(), '\0'); }
+    const vmime::string getUsername() const override { return m_user; }
+    const vmime::string getPassword() const override { return m_password; }
+private:
+    std::string m_user;
+    std::string m_password;
+};
+
+// Times out after `seconds` without progress, or at once when cancelled.
+class CancellableTimeout : public vmime::net::timeoutHandler {
+public:
+    CancellableTimeout(CancelFlag cancel, int seconds) : m_cancel(std::move(cancel)), m_seconds(seconds) { resetTimeOut(); }
+    bool isTimeOut() override
+    {
+        return (m_cancel && *m_cancel) || std::chrono::steady_clock::now() - m_start > std::chrono::seconds(m_seconds);
+    }
+    void resetTimeOut() override { m_start = std::chrono::steady_clock::now(); }
+    bool handleTimeOut() override { return false; }
+private:
+    CancelFlag m_cancel;
+    int m_seconds;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+class CancellableTimeoutFactory : public vmime::net::timeoutHandlerFactory {
+public:
+    CancellableTimeoutFactory(CancelFlag cancel, int seconds) : m_cancel(std::move(cancel)), m_seconds(seconds) {}
+    vmime::shared_ptr<vmime::net::timeoutHandler> create() override
+    {
+        return vmime::make_shared<CancellableTimeout>(m_cancel, m_seconds);
+    }
+private:
+    CancelFlag m_cancel;
+    int m_seconds;
+};
+
+// Turns whatever vmime threw during connect/login into a NetError the user can act on.
+NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,
+                             const QString &host, int port);
+
+} // namespace heron::net

@@ -1,0 +1,222 @@
+#include "store/Database.h"
+
+#include <sqlite3.h>
+
+namespace heron::store {
+
+namespace {
+[[noreturn]] void fail(sqlite3 *db, int rc, const char *context)
+{
+    std::string msg = context;
+    msg += ": ";
+    msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    throw StoreError(msg, rc);
+}
+
+// Each entry brings the schema from version i to i+1. Never edit a shipped entry;
+// append a new one.
+const char *const kMigrations[] = {
+    // 1: accounts, mailboxes, messages, bodies, pending operations, trust.
+    R"SQL(
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  security TEXT NOT NULL,
+  username TEXT NOT NULL,
+  smtp_host TEXT, smtp_port INTEGER, smtp_security TEXT,
+  sort_order INTEGER NOT NULL DEFAULT 0,
+  check_interval INTEGER NOT NULL DEFAULT 300
+);
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  delimiter TEXT NOT NULL DEFAULT '/',
+  special_use TEXT NOT NULL DEFAULT '',
+  attributes TEXT NOT NULL DEFAULT '',
+  selectable INTEGER NOT NULL DEFAULT 1,
+  uidvalidity INTEGER NOT NULL DEFAULT 0,
+  uidnext INTEGER NOT NULL DEFAULT 0,
+  highestmodseq INTEGER NOT NULL DEFAULT 0,
+  server_exists INTEGER NOT NULL DEFAULT 0,
+  total_count INTEGER NOT NULL DEFAULT 0,
+  unread_count INTEGER NOT NULL DEFAULT 0,
+  present INTEGER NOT NULL DEFAULT 1,
+  UNIQUE(account_id, name)
+);
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uidvalidity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  date INTEGER NOT NULL DEFAULT 0,
+  from_name TEXT NOT NULL DEFAULT '',
+  from_addr TEXT NOT NULL DEFAULT '',
+  to_list TEXT NOT NULL DEFAULT '',
+  cc_list TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '',
+  in_reply_to TEXT NOT NULL DEFAULT '',
+  refs TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL DEFAULT 0,
+  flags INTEGER NOT NULL DEFAULT 0,
+  has_attachment INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(mailbox_id, uid)
+);
+CREATE INDEX messages_by_date ON messages(mailbox_id, date DESC, id DESC);
+CREATE TABLE bodies (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  raw BLOB NOT NULL
+);
+CREATE TABLE pending_ops (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  mailbox TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  uids TEXT NOT NULL,
+  arg TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'queued',
+  error TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+);
+CREATE TABLE trusted_certs (
+  host TEXT NOT NULL,
+  port INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY(host, port)
+);
+)SQL",
+};
+} // namespace
+
+bool StoreError::isDiskFull() const { return m_code == SQLITE_FULL || m_code == SQLITE_IOERR; }
+
+Database::Database(const QString &path) : m_path(path)
+{
+    int rc = sqlite3_open_v2(path.toUtf8().constData(), &m_db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = "cannot open database " + path.toStdString() + ": " + sqlite3_errstr(rc);
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw StoreError(msg, rc);
+    }
+    sqlite3_busy_timeout(m_db, 10000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+}
+
+Database::~Database() { sqlite3_close_v2(m_db); }
+
+int Database::schemaVersion() { return int(sizeof(kMigrations) / sizeof(kMigrations[0])); }
+
+void Database::migrate()
+{
+    Statement q(m_db, "PRAGMA user_version");
+    q.step();
+    int version = q.integer(0);
+    q.reset();
+    if (version > schemaVersion())
+        throw StoreError("the profile was written by a newer Heron (schema " + std::to_string(version) + ")", 0);
+    for (int v = version; v < schemaVersion(); ++v) {
+        Transaction tx(*this);
+        exec(kMigrations[v]);
+        exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+        tx.commit();
+    }
+}
+
+void Database::exec(const char *sql)
+{
+    char *err = nullptr;
+    int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw StoreError(msg, rc);
+    }
+}
+
+Statement Database::prepare(const char *sql) { return Statement(m_db, sql); }
+int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
+int Database::changes() const { return sqlite3_changes(m_db); }
+
+Statement::Statement(sqlite3 *db, const char *sql) : m_db(db)
+{
+    int rc = sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr);
+    if (rc != SQLITE_OK)
+        fail(db, rc, "prepare");
+}
+Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::Statement(Statement &&o) noexcept : m_db(o.m_db), m_stmt(o.m_stmt) { o.m_stmt = nullptr; }
+
+Statement &Statement::bind(int i, int64_t v) { sqlite3_bind_int64(m_stmt, i, v); return *this; }
+Statement &Statement::bind(int i, const QString &v)
+{
+    QByteArray u = v.toUtf8();
+    sqlite3_bind_text(m_stmt, i, u.constData(), u.size(), SQLITE_TRANSIENT);
+    return *this;
+}
+Statement &Statement::bind(int i, const QByteArray &v)
+{
+    sqlite3_bind_blob64(m_stmt, i, v.constData(), sqlite3_uint64(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+Statement &Statement::bindText(int i, const std::string &v)
+{
+    sqlite3_bind_text(m_stmt, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+Statement &Statement::bindNull(int i) { sqlite3_bind_null(m_stmt, i); return *this; }
+
+bool Statement::step()
+{
+    int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    int ext = sqlite3_extended_errcode(m_db);
+    std::string msg = sqlite3_errmsg(m_db);
+    sqlite3_reset(m_stmt);
+    throw StoreError(msg, ext & 0xff);
+}
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+int64_t Statement::int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+QString Statement::text(int col) const
+{
+    auto p = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, col));
+    return p ? QString::fromUtf8(p, sqlite3_column_bytes(m_stmt, col)) : QString();
+}
+QByteArray Statement::blob(int col) const
+{
+    auto p = static_cast<const char *>(sqlite3_column_blob(m_stmt, col));
+    return p ? QByteArray(p, sqlite3_column_bytes(m_stmt, col)) : QByteArray();
+}
+bool Statement::isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+
+Transaction::Transaction(Database &db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::~Transaction()
+{
+    if (!m_done) {
+        try { m_db.exec("ROLLBACK"); } catch (...) {}
+    }
+}
+void Transaction::commit()
+{
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
+} // namespace heron::store

@@ -1,0 +1,364 @@
+#include "store/MailStore.h"
+
+#include <algorithm>
+
+namespace heron::store {
+
+namespace {
+const char *kMessageColumns =
+    "id, mailbox_id, uidvalidity, uid, date, from_name, from_addr, to_list, cc_list, subject, message_id, "
+    "in_reply_to, refs, size, flags, has_attachment";
+
+AccountConfig readAccount(Statement &q)
+{
+    AccountConfig a;
+    a.id = q.int64(0);
+    a.name = q.text(1);
+    a.email = q.text(2);
+    a.protocol = q.text(3);
+    a.incoming.host = q.text(4);
+    a.incoming.port = q.integer(5);
+    parseSecurity(q.text(6), &a.incoming.security);
+    a.username = q.text(7);
+    a.smtp.host = q.text(8);
+    a.smtp.port = q.integer(9);
+    if (!q.isNull(10)) parseSecurity(q.text(10), &a.smtp.security);
+    a.checkIntervalSeconds = q.integer(11);
+    return a;
+}
+const char *kAccountColumns =
+    "id, name, email, protocol, host, port, security, username, smtp_host, smtp_port, smtp_security, check_interval";
+
+MailboxRecord readMailbox(Statement &q)
+{
+    MailboxRecord m;
+    m.id = q.int64(0);
+    m.accountId = q.int64(1);
+    m.name = q.text(2);
+    m.delimiter = q.text(3);
+    m.specialUse = q.text(4);
+    m.selectable = q.integer(5) != 0;
+    m.uidvalidity = uint32_t(q.int64(6));
+    m.uidnext = uint32_t(q.int64(7));
+    m.highestModSeq = uint64_t(q.int64(8));
+    m.totalCount = q.integer(9);
+    m.unreadCount = q.integer(10);
+    return m;
+}
+const char *kMailboxColumns =
+    "id, account_id, name, delimiter, special_use, selectable, uidvalidity, uidnext, highestmodseq, total_count, "
+    "unread_count";
+} // namespace
+
+MailStore::MailStore(const QString &dbPath) : m_db(dbPath) {}
+
+int64_t MailStore::addAccount(const AccountConfig &a)
+{
+    Statement q = m_db.prepare(
+        "INSERT INTO accounts(name, email, protocol, host, port, security, username, smtp_host, smtp_port, "
+        "smtp_security, check_interval, sort_order) VALUES(?,?,?,?,?,?,?,?,?,?,?,"
+        "(SELECT COALESCE(MAX(sort_order),0)+1 FROM accounts))");
+    q.bind(1, a.name).bind(2, a.email).bind(3, a.protocol).bind(4, a.incoming.host).bind(5, a.incoming.port)
+        .bind(6, securityName(a.incoming.security)).bind(7, a.username);
+    if (a.smtp.host.isEmpty()) {
+        q.bindNull(8).bindNull(9).bindNull(10);
+    } else {
+        q.bind(8, a.smtp.host).bind(9, a.smtp.port).bind(10, securityName(a.smtp.security));
+    }
+    q.bind(11, a.checkIntervalSeconds);
+    q.step();
+    return m_db.lastInsertId();
+}
+
+std::vector<AccountConfig> MailStore::accounts()
+{
+    std::vector<AccountConfig> out;
+    Statement q = m_db.prepare((std::string("SELECT ") + kAccountColumns + " FROM accounts ORDER BY sort_order, id").c_str());
+    while (q.step()) out.push_back(readAccount(q));
+    return out;
+}
+
+std::optional<AccountConfig> MailStore::account(int64_t id)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id=?").c_str());
+    q.bind(1, id);
+    if (q.step()) return readAccount(q);
+    return std::nullopt;
+}
+
+std::optional<AccountConfig> MailStore::accountByName(const QString &name)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE name=?").c_str());
+    q.bind(1, name);
+    if (q.step()) return readAccount(q);
+    return std::nullopt;
+}
+
+void MailStore::removeAccount(int64_t id)
+{
+    Statement q = m_db.prepare("DELETE FROM accounts WHERE id=?");
+    q.bind(1, id).exec();
+}
+
+void MailStore::updateFolders(int64_t accountId, const std::vector<FolderUpdate> &folders)
+{
+    Transaction tx(m_db);
+    Statement mark = m_db.prepare("UPDATE mailboxes SET present=0 WHERE account_id=?");
+    mark.bind(1, accountId).exec();
+    Statement up = m_db.prepare(
+        "INSERT INTO mailboxes(account_id, name, delimiter, special_use, attributes, selectable, present) "
+        "VALUES(?,?,?,?,?,?,1) ON CONFLICT(account_id, name) DO UPDATE SET delimiter=excluded.delimiter, "
+        "special_use=excluded.special_use, attributes=excluded.attributes, selectable=excluded.selectable, present=1");
+    for (const FolderUpdate &f : folders) {
+        // The raw (modified UTF-7) name is what the server knows; we keep it as the key.
+        up.bind(1, accountId).bind(2, QString::fromLatin1(f.rawName)).bind(3, f.delimiter).bind(4, f.specialUse)
+            .bind(5, f.attributes).bind(6, f.selectable ? 1 : 0);
+        up.exec();
+    }
+    Statement del = m_db.prepare("DELETE FROM mailboxes WHERE account_id=? AND present=0");
+    del.bind(1, accountId).exec();
+    tx.commit();
+}
+
+std::vector<MailboxRecord> MailStore::mailboxes(int64_t accountId)
+{
+    std::vector<MailboxRecord> out;
+    Statement q = m_db.prepare((std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE account_id=? ORDER BY name").c_str());
+    q.bind(1, accountId);
+    while (q.step()) out.push_back(readMailbox(q));
+    return out;
+}
+
+std::optional<MailboxRecord> MailStore::mailbox(int64_t id)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE id=?").c_str());
+    q.bind(1, id);
+    if (q.step()) return readMailbox(q);
+    return std::nullopt;
+}
+
+std::optional<MailboxRecord> MailStore::mailboxByName(int64_t accountId, const QString &name)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE account_id=? AND name=?").c_str());
+    q.bind(1, accountId).bind(2, name);
+    if (q.step()) return readMailbox(q);
+    return std::nullopt;
+}
+
+std::optional<MailboxRecord> MailStore::mailboxByRole(int64_t accountId, const QString &specialUse)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE account_id=? AND special_use=? ORDER BY id LIMIT 1").c_str());
+    q.bind(1, accountId).bind(2, specialUse);
+    if (q.step()) return readMailbox(q);
+    return std::nullopt;
+}
+
+void MailStore::setMailboxSyncState(int64_t mailboxId, uint32_t uidvalidity, uint32_t uidnext, uint64_t highestModSeq)
+{
+    Statement q = m_db.prepare("UPDATE mailboxes SET uidvalidity=?, uidnext=?, highestmodseq=? WHERE id=?");
+    q.bind(1, int64_t(uidvalidity)).bind(2, int64_t(uidnext)).bind(3, int64_t(highestModSeq)).bind(4, mailboxId).exec();
+}
+
+void MailStore::resetMailbox(int64_t mailboxId, uint32_t newUidvalidity)
+{
+    auto mb = mailbox(mailboxId);
+    if (!mb) return;
+    Statement del = m_db.prepare("DELETE FROM messages WHERE mailbox_id=?");
+    del.bind(1, mailboxId).exec();
+    Statement fail = m_db.prepare(
+        "UPDATE pending_ops SET state='failed', error='the folder was reset on the server (UIDVALIDITY changed)' "
+        "WHERE account_id=? AND mailbox=? AND uidvalidity<>? AND state='queued'");
+    fail.bind(1, mb->accountId).bind(2, mb->name).bind(3, int64_t(newUidvalidity)).exec();
+    Statement up = m_db.prepare("UPDATE mailboxes SET uidvalidity=?, uidnext=0, highestmodseq=0, total_count=0, unread_count=0 WHERE id=?");
+    up.bind(1, int64_t(newUidvalidity)).bind(2, mailboxId).exec();
+}
+
+void MailStore::recount(int64_t mailboxId)
+{
+    Statement q = m_db.prepare(
+        "UPDATE mailboxes SET total_count=(SELECT COUNT(*) FROM messages WHERE mailbox_id=?1), "
+        "unread_count=(SELECT COUNT(*) FROM messages WHERE mailbox_id=?1 AND (flags & 1)=0 AND (flags & 8)=0) WHERE id=?1");
+    q.bind(1, mailboxId).exec();
+}
+
+std::vector<uint32_t> MailStore::cachedUids(int64_t mailboxId)
+{
+    std::vector<uint32_t> out;
+    Statement q = m_db.prepare("SELECT uid FROM messages WHERE mailbox_id=? ORDER BY uid");
+    q.bind(1, mailboxId);
+    while (q.step()) out.push_back(uint32_t(q.int64(0)));
+    return out;
+}
+
+void MailStore::insertMessages(int64_t mailboxId, uint32_t uidvalidity, const std::vector<MessageRecord> &msgs)
+{
+    Statement q = m_db.prepare(
+        "INSERT INTO messages(mailbox_id, uidvalidity, uid, date, from_name, from_addr, to_list, cc_list, subject, "
+        "message_id, in_reply_to, refs, size, flags, has_attachment) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(mailbox_id, uid) DO UPDATE SET flags=excluded.flags");
+    for (const MessageRecord &m : msgs) {
+        q.bind(1, mailboxId).bind(2, int64_t(uidvalidity)).bind(3, int64_t(m.uid)).bind(4, m.date)
+            .bind(5, m.fromName).bind(6, m.fromAddr).bind(7, m.to).bind(8, m.cc).bind(9, m.subject)
+            .bind(10, m.messageId).bind(11, m.inReplyTo).bind(12, m.references).bind(13, m.size)
+            .bind(14, m.flags).bind(15, m.hasAttachment ? 1 : 0);
+        q.exec();
+    }
+}
+
+int MailStore::updateFlags(int64_t mailboxId, const std::vector<std::pair<uint32_t, int>> &uidFlags)
+{
+    int changed = 0;
+    Statement q = m_db.prepare("UPDATE messages SET flags=? WHERE mailbox_id=? AND uid=? AND flags<>?");
+    for (const auto &[uid, flags] : uidFlags) {
+        q.bind(1, flags).bind(2, mailboxId).bind(3, int64_t(uid)).bind(4, flags);
+        q.exec();
+        changed += m_db.changes();
+    }
+    return changed;
+}
+
+void MailStore::deleteUids(int64_t mailboxId, const std::vector<uint32_t> &uids)
+{
+    Statement q = m_db.prepare("DELETE FROM messages WHERE mailbox_id=? AND uid=?");
+    for (uint32_t uid : uids) {
+        q.bind(1, mailboxId).bind(2, int64_t(uid));
+        q.exec();
+    }
+}
+
+MessageRecord MailStore::readMessage(Statement &q)
+{
+    MessageRecord m;
+    m.id = q.int64(0);
+    m.mailboxId = q.int64(1);
+    m.uidvalidity = uint32_t(q.int64(2));
+    m.uid = uint32_t(q.int64(3));
+    m.date = q.int64(4);
+    m.fromName = q.text(5);
+    m.fromAddr = q.text(6);
+    m.to = q.text(7);
+    m.cc = q.text(8);
+    m.subject = q.text(9);
+    m.messageId = q.text(10);
+    m.inReplyTo = q.text(11);
+    m.references = q.text(12);
+    m.size = q.int64(13);
+    m.flags = q.integer(14);
+    m.hasAttachment = q.integer(15) != 0;
+    return m;
+}
+
+std::optional<MessageRecord> MailStore::message(int64_t id)
+{
+    Statement q = m_db.prepare((std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id=?").c_str());
+    q.bind(1, id);
+    if (q.step()) return readMessage(q);
+    return std::nullopt;
+}
+
+std::vector<MessageRecord> MailStore::messages(int64_t mailboxId, int limit, int offset)
+{
+    std::vector<MessageRecord> out;
+    Statement q = m_db.prepare((std::string("SELECT ") + kMessageColumns +
+                                " FROM messages WHERE mailbox_id=? ORDER BY date DESC, id DESC LIMIT ? OFFSET ?").c_str());
+    q.bind(1, mailboxId).bind(2, limit).bind(3, offset);
+    while (q.step()) out.push_back(readMessage(q));
+    return out;
+}
+
+void MailStore::setLocalFlags(const std::vector<int64_t> &ids, int flags, bool add)
+{
+    Statement q = m_db.prepare(add ? "UPDATE messages SET flags = flags | ? WHERE id=?"
+                                   : "UPDATE messages SET flags = flags & ~? WHERE id=?");
+    for (int64_t id : ids) {
+        q.bind(1, flags).bind(2, id);
+        q.exec();
+    }
+}
+
+void MailStore::storeBody(int64_t messageId, const QByteArray &raw)
+{
+    Statement q = m_db.prepare("INSERT OR REPLACE INTO bodies(message_id, raw) VALUES(?,?)");
+    q.bind(1, messageId).bind(2, raw).exec();
+}
+
+std::optional<QByteArray> MailStore::body(int64_t messageId)
+{
+    Statement q = m_db.prepare("SELECT raw FROM bodies WHERE message_id=?");
+    q.bind(1, messageId);
+    if (q.step()) return q.blob(0);
+    return std::nullopt;
+}
+
+QString MailStore::encodeUids(const std::vector<uint32_t> &uids)
+{
+    QStringList l;
+    for (uint32_t u : uids) l << QString::number(u);
+    return l.join(QLatin1Char(','));
+}
+
+std::vector<uint32_t> MailStore::decodeUids(const QString &text)
+{
+    std::vector<uint32_t> out;
+    for (const QString &s : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) out.push_back(s.toUInt());
+    return out;
+}
+
+int64_t MailStore::enqueue(const PendingOp &op)
+{
+    Statement q = m_db.prepare("INSERT INTO pending_ops(account_id, mailbox, uidvalidity, kind, uids, arg) VALUES(?,?,?,?,?,?)");
+    q.bind(1, op.accountId).bind(2, op.mailbox).bind(3, int64_t(op.uidvalidity)).bind(4, op.kind)
+        .bind(5, encodeUids(op.uids)).bind(6, op.arg);
+    q.step();
+    return m_db.lastInsertId();
+}
+
+std::vector<PendingOp> MailStore::pendingOps(int64_t accountId, bool includeFailed)
+{
+    std::vector<PendingOp> out;
+    Statement q = m_db.prepare(includeFailed
+        ? "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error FROM pending_ops WHERE account_id=? ORDER BY id"
+        : "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error FROM pending_ops WHERE account_id=? AND state='queued' ORDER BY id");
+    q.bind(1, accountId);
+    while (q.step()) {
+        PendingOp op;
+        op.id = q.int64(0);
+        op.accountId = q.int64(1);
+        op.mailbox = q.text(2);
+        op.uidvalidity = uint32_t(q.int64(3));
+        op.kind = q.text(4);
+        op.uids = decodeUids(q.text(5));
+        op.arg = q.text(6);
+        op.state = q.text(7);
+        op.error = q.text(8);
+        out.push_back(op);
+    }
+    return out;
+}
+
+void MailStore::completeOp(int64_t id)
+{
+    Statement q = m_db.prepare("DELETE FROM pending_ops WHERE id=?");
+    q.bind(1, id).exec();
+}
+
+void MailStore::failOp(int64_t id, const QString &error)
+{
+    Statement q = m_db.prepare("UPDATE pending_ops SET state='failed', error=? WHERE id=?");
+    q.bind(1, error).bind(2, id).exec();
+}
+
+bool MailStore::isPinned(const QString &host, int port, const QString &sha256)
+{
+    Statement q = m_db.prepare("SELECT 1 FROM trusted_certs WHERE host=? AND port=? AND sha256=?");
+    q.bind(1, host.toLower()).bind(2, port).bind(3, sha256);
+    return q.step();
+}
+
+void MailStore::pin(const QString &host, int port, const QString &sha256)
+{
+    Statement q = m_db.prepare("INSERT OR REPLACE INTO trusted_certs(host, port, sha256) VALUES(?,?,?)");
+    q.bind(1, host.toLower()).bind(2, port).bind(3, sha256).exec();
+}
+
+} // namespace heron::store

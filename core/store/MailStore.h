@@ -1,0 +1,94 @@
+#pragma once
+// The profile's cache and queue, on top of one Database connection.
+// Thread: a MailStore belongs to the thread that created it; other threads
+// open their own (WAL lets readers and the writer run together).
+#include "account/AccountConfig.h"
+#include "store/Database.h"
+#include "store/MessageRecord.h"
+
+#include <QStringList>
+
+#include <optional>
+#include <vector>
+
+namespace heron::store {
+
+struct FolderUpdate {
+    QString name;
+    QByteArray rawName;
+    QString delimiter;
+    QString specialUse;
+    QString attributes;
+    bool selectable = true;
+};
+
+struct PendingOp {
+    int64_t id = 0;
+    int64_t accountId = 0;
+    QString mailbox;     // raw server name of the source mailbox
+    uint32_t uidvalidity = 0;
+    QString kind;        // "flags+", "flags-", "move", "copy", "expunge", "create", "rename", "delete-folder"
+    std::vector<uint32_t> uids;
+    QString arg;         // flag bits, destination mailbox, new name...
+    QString state;       // "queued", "failed"
+    QString error;
+};
+
+class MailStore {
+public:
+    explicit MailStore(const QString &dbPath);
+    Database &db() { return m_db; }
+
+    // Accounts
+    int64_t addAccount(const AccountConfig &a);
+    std::vector<AccountConfig> accounts();
+    std::optional<AccountConfig> account(int64_t id);
+    std::optional<AccountConfig> accountByName(const QString &name);
+    void removeAccount(int64_t id);
+
+    // Mailboxes
+    // Replaces the folder list of an account: new ones are added, vanished ones removed.
+    void updateFolders(int64_t accountId, const std::vector<FolderUpdate> &folders);
+    std::vector<MailboxRecord> mailboxes(int64_t accountId);
+    std::optional<MailboxRecord> mailbox(int64_t id);
+    std::optional<MailboxRecord> mailboxByName(int64_t accountId, const QString &name);
+    std::optional<MailboxRecord> mailboxByRole(int64_t accountId, const QString &specialUse);
+    void setMailboxSyncState(int64_t mailboxId, uint32_t uidvalidity, uint32_t uidnext, uint64_t highestModSeq);
+    // Drops every cached message of the mailbox (UIDVALIDITY changed) and
+    // fails its queued operations on the old UIDs; sets the new UIDVALIDITY.
+    void resetMailbox(int64_t mailboxId, uint32_t newUidvalidity);
+    void recount(int64_t mailboxId);
+
+    // Messages
+    std::vector<uint32_t> cachedUids(int64_t mailboxId);
+    void insertMessages(int64_t mailboxId, uint32_t uidvalidity, const std::vector<MessageRecord> &msgs);
+    // Returns how many rows changed.
+    int updateFlags(int64_t mailboxId, const std::vector<std::pair<uint32_t, int>> &uidFlags);
+    void deleteUids(int64_t mailboxId, const std::vector<uint32_t> &uids);
+    std::optional<MessageRecord> message(int64_t id);
+    std::vector<MessageRecord> messages(int64_t mailboxId, int limit, int offset = 0);
+    void setLocalFlags(const std::vector<int64_t> &ids, int flags, bool add);
+
+    // Bodies
+    void storeBody(int64_t messageId, const QByteArray &raw);
+    std::optional<QByteArray> body(int64_t messageId);
+
+    // Pending operations (the durable queue of the user's intentions)
+    int64_t enqueue(const PendingOp &op);
+    std::vector<PendingOp> pendingOps(int64_t accountId, bool includeFailed = false);
+    void completeOp(int64_t id);
+    void failOp(int64_t id, const QString &error);
+
+    // Trust
+    bool isPinned(const QString &host, int port, const QString &sha256);
+    void pin(const QString &host, int port, const QString &sha256);
+
+    static QString encodeUids(const std::vector<uint32_t> &uids);
+    static std::vector<uint32_t> decodeUids(const QString &text);
+
+private:
+    MessageRecord readMessage(Statement &q);
+    Database m_db;
+};
+
+} // namespace heron::store

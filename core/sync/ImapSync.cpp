@@ -1,0 +1,198 @@
+#include "sync/ImapSync.h"
+
+#include <algorithm>
+
+namespace heron::sync {
+
+using net::NetError;
+using store::Transaction;
+
+ImapSync::ImapSync(store::MailStore &store, net::ImapSession &session, int64_t accountId)
+    : m_store(store), m_session(session), m_accountId(accountId) {}
+
+void ImapSync::syncFolderList()
+{
+    std::vector<store::FolderUpdate> folders;
+    for (const net::ImapFolderInfo &f : m_session.listFolders()) {
+        store::FolderUpdate u;
+        u.name = f.name;
+        u.rawName = f.rawName;
+        u.delimiter = f.delimiter;
+        u.specialUse = f.specialUse;
+        u.attributes = f.attributes.join(QLatin1Char(' '));
+        u.selectable = f.selectable;
+        folders.push_back(u);
+    }
+    m_store.updateFolders(m_accountId, folders);
+}
+
+std::set<uint32_t> ImapSync::uidsWithPendingOps(const QString &mailbox)
+{
+    std::set<uint32_t> out;
+    for (const store::PendingOp &op : m_store.pendingOps(m_accountId))
+        if (op.mailbox == mailbox)
+            out.insert(op.uids.begin(), op.uids.end());
+    return out;
+}
+
+void ImapSync::fetchAndStore(int64_t mailboxId, uint32_t uidvalidity, const std::vector<uint32_t> &uids,
+                             const std::set<uint32_t> &skip, uint32_t uidnextToRecord, int *added)
+{
+    std::vector<MessageRecord> batch;
+    batch.reserve(uids.size());
+    m_session.fetchHeaders(uids, [&](MessageRecord &&m) {
+        if (!skip.count(m.uid)) batch.push_back(std::move(m));
+    });
+    Transaction tx(m_store.db());
+    m_store.insertMessages(mailboxId, uidvalidity, batch);
+    if (uidnextToRecord) {
+        auto mb = m_store.mailbox(mailboxId);
+        m_store.setMailboxSyncState(mailboxId, uidvalidity, uidnextToRecord, mb ? mb->highestModSeq : 0);
+    }
+    m_store.recount(mailboxId);
+    tx.commit();
+    *added += int(batch.size());
+}
+
+MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
+{
+    MailboxSyncResult result;
+    auto mb = m_store.mailbox(mailboxId);
+    if (!mb || !mb->selectable)
+        return result;
+    const QByteArray raw = mb->name.toLatin1();
+    const net::ImapSelectInfo info = m_session.select(raw);
+
+    if (mb->uidvalidity != 0 && mb->uidvalidity != info.uidvalidity) {
+        Transaction tx(m_store.db());
+        m_store.resetMailbox(mailboxId, info.uidvalidity);
+        tx.commit();
+        result.wasReset = true;
+        mb = m_store.mailbox(mailboxId);
+    }
+
+    std::vector<uint32_t> cached = m_store.cachedUids(mailboxId);
+    const std::set<uint32_t> skip = uidsWithPendingOps(mb->name);
+    const bool unchanged = !result.wasReset && mb->uidvalidity == info.uidvalidity && mb->uidnext == info.uidnext &&
+                           cached.size() == info.exists;
+    std::vector<uint32_t> missing; // newest first
+    std::vector<uint32_t> gone;
+    if (!unchanged) {
+        std::vector<uint32_t> server = info.exists ? m_session.searchAllUids() : std::vector<uint32_t>{};
+        std::set_difference(server.rbegin(), server.rend(), cached.rbegin(), cached.rend(), std::back_inserter(missing),
+                            std::greater<uint32_t>());
+        std::set_difference(cached.begin(), cached.end(), server.begin(), server.end(), std::back_inserter(gone));
+        gone.erase(std::remove_if(gone.begin(), gone.end(), [&](uint32_t u) { return skip.count(u) > 0; }), gone.end());
+    }
+    const int serverTotal = int(info.exists);
+    result.total = serverTotal;
+
+    // 2. First screen.
+    size_t pos = 0;
+    if (!missing.empty()) {
+        size_t n = std::min(missing.size(), size_t(m_firstBatch));
+        std::vector<uint32_t> first(missing.begin(), missing.begin() + qsizetype(n));
+        pos = n;
+        fetchAndStore(mailboxId, info.uidvalidity, first, skip, pos == missing.size() ? info.uidnext : 0, &result.added);
+        if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added, serverTotal);
+    }
+
+    // 3. Deletions.
+    if (!gone.empty()) {
+        Transaction tx(m_store.db());
+        m_store.deleteUids(mailboxId, gone);
+        m_store.recount(mailboxId);
+        tx.commit();
+        result.removed = int(gone.size());
+    }
+
+    // 4. Flags of what was cached before, with the HIGHESTMODSEQ that covers them.
+    if (!cached.empty()) {
+        const bool condstore = m_session.hasCapability("CONDSTORE") && info.highestModSeq > 0;
+        const bool needed = !condstore || mb->highestModSeq == 0 || mb->highestModSeq != info.highestModSeq;
+        if (needed) {
+            std::vector<std::pair<uint32_t, int>> updates;
+            m_session.fetchFlags(condstore ? mb->highestModSeq : 0, [&](uint32_t uid, int flags) {
+                if (!skip.count(uid)) updates.emplace_back(uid, flags);
+            });
+            Transaction tx(m_store.db());
+            result.flagsChanged = m_store.updateFlags(mailboxId, updates);
+            auto now = m_store.mailbox(mailboxId);
+            m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
+            m_store.recount(mailboxId);
+            tx.commit();
+        }
+    } else if (missing.empty()) {
+        Transaction tx(m_store.db());
+        m_store.setMailboxSyncState(mailboxId, info.uidvalidity, info.uidnext, info.highestModSeq);
+        m_store.recount(mailboxId);
+        tx.commit();
+    } else {
+        Transaction tx(m_store.db());
+        auto now = m_store.mailbox(mailboxId);
+        m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
+        tx.commit();
+    }
+
+    // 5. Backfill.
+    while (pos < missing.size()) {
+        size_t n = std::min(missing.size() - pos, size_t(m_batch));
+        std::vector<uint32_t> chunk(missing.begin() + qsizetype(pos), missing.begin() + qsizetype(pos + n));
+        pos += n;
+        fetchAndStore(mailboxId, info.uidvalidity, chunk, skip, pos == missing.size() ? info.uidnext : 0, &result.added);
+        if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
+    }
+    return result;
+}
+
+int ImapSync::replayPending()
+{
+    int done = 0;
+    uint32_t selectedValidity = 0;
+    QByteArray selectedHere;
+    for (const store::PendingOp &op : m_store.pendingOps(m_accountId)) {
+        const QByteArray mailbox = op.mailbox.toLatin1();
+        try {
+            if (op.kind == QLatin1String("create")) {
+                m_session.createFolder(mailbox);
+            } else if (op.kind == QLatin1String("rename")) {
+                m_session.renameFolder(mailbox, op.arg.toLatin1());
+            } else if (op.kind == QLatin1String("delete-folder")) {
+                m_session.deleteFolder(mailbox);
+                selectedHere.clear();
+            } else {
+                if (selectedHere != mailbox) {
+                    selectedHere.clear();
+                    selectedValidity = m_session.select(mailbox).uidvalidity;
+                    selectedHere = mailbox;
+                }
+                if (selectedValidity != op.uidvalidity) {
+                    m_store.failOp(op.id, QStringLiteral("The folder was reset on the server; the change was "
+                                                         "not applied to the new messages."));
+                    continue;
+                }
+                if (op.kind == QLatin1String("flags+") || op.kind == QLatin1String("flags-"))
+                    m_session.storeFlags(op.uids, op.arg.toInt(), op.kind == QLatin1String("flags+"));
+                else if (op.kind == QLatin1String("move"))
+                    m_session.moveMessages(op.uids, op.arg.toLatin1());
+                else if (op.kind == QLatin1String("copy"))
+                    m_session.copyMessages(op.uids, op.arg.toLatin1());
+                else if (op.kind == QLatin1String("expunge"))
+                    m_session.expungeUids(op.uids);
+                else {
+                    m_store.failOp(op.id, QStringLiteral("unknown operation %1").arg(op.kind));
+                    continue;
+                }
+            }
+            m_store.completeOp(op.id);
+            ++done;
+        } catch (const NetError &e) {
+            if (e.kind() != NetError::Server)
+                throw;
+            m_store.failOp(op.id, e.message());
+        }
+    }
+    return done;
+}
+
+} // namespace heron::sync
