@@ -1,5 +1,6 @@
 #pragma once
 #include <QString>
+#include <QMetaType>
 #include <stdexcept>
 
 namespace heron::net {
@@ -44,3 +45,4 @@ private:
 };
 
 } // namespace heron::net
+Q_DECLARE_METATYPE(heron::net::CertificateInfo)

@@ -58,6 +58,7 @@ public:
 
     Statement &bind(int i, int64_t v);
     Statement &bind(int i, int v) { return bind(i, int64_t(v)); }
+    Statement &bind(int i, long long v) { return bind(i, int64_t(v)); }
     Statement &bind(int i, const QString &v);
     Statement &bind(int i, const QByteArray &v); // blob
     Statement &bindText(int i, const std::string &v);

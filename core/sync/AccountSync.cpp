@@ -38,7 +38,8 @@ AccountSyncReport AccountSync::run(const QString &folder)
     sync.setFirstBatch(m_first);
     if (m_progress) sync.setProgress(m_progress);
 
-    report.opsReplayed = sync.replayPending();
+    if (m_replay)
+        report.opsReplayed = sync.replayPending();
     sync.syncFolderList();
 
     std::vector<MailboxRecord> boxes = m_store.mailboxes(m_account.id);

@@ -30,6 +30,8 @@ public:
     void setLog(Log log) { m_log = std::move(log); }
     void setProgress(ImapSync::Progress p) { m_progress = std::move(p); }
     void setBatchSizes(int first, int rest) { m_first = first; m_rest = rest; }
+    // Whether run() replays queued changes first (off where another worker does it).
+    void setReplay(bool replay) { m_replay = replay; }
 
     // Connects if needed; throws net::NetError.
     net::ImapSession &session();
@@ -48,6 +50,7 @@ private:
     ImapSync::Progress m_progress;
     int m_first = 100;
     int m_rest = 2000;
+    bool m_replay = true;
 };
 
 } // namespace heron::sync

@@ -1,0 +1,52 @@
+// heron: the desktop mail client. Wiring only; see ui/MainWindow.
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QMessageBox>
+#include <QTimer>
+
+#include "store/Database.h"
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("heron"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Heron"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/heron.svg")));
+    QCommandLineParser args;
+    args.setApplicationDescription(QStringLiteral("Heron mail client"));
+    args.addHelpOption();
+    QCommandLineOption profileOpt(QStringLiteral("profile"), QStringLiteral("Use the profile in DIR."), QStringLiteral("DIR"));
+    QCommandLineOption offlineOpt(QStringLiteral("offline"), QStringLiteral("Start without connecting."));
+    QCommandLineOption shotOpt(QStringLiteral("screenshot"), QStringLiteral("Save a screenshot to FILE after --screenshot-delay ms, then quit."), QStringLiteral("FILE"));
+    QCommandLineOption delayOpt(QStringLiteral("screenshot-delay"), QStringLiteral("Delay before the screenshot."), QStringLiteral("MS"), QStringLiteral("4000"));
+    args.addOptions({profileOpt, offlineOpt, shotOpt, delayOpt});
+    args.process(app);
+
+    heron::Profile profile(args.value(profileOpt));
+    QString error;
+    if (!profile.ensureExists(&error)) {
+        QMessageBox::critical(nullptr, QStringLiteral("Heron"), error);
+        return 1;
+    }
+    std::unique_ptr<heron::ui::MainWindow> window;
+    try {
+        window = std::make_unique<heron::ui::MainWindow>(profile, args.isSet(offlineOpt));
+    } catch (const heron::store::StoreError &e) {
+        QMessageBox::critical(nullptr, QStringLiteral("Heron"),
+                              QStringLiteral("Cannot open the profile in %1:\n%2").arg(profile.dir(), QString::fromUtf8(e.what())));
+        return 1;
+    }
+    window->show();
+    if (args.isSet(shotOpt)) {
+        const QString file = args.value(shotOpt);
+        QTimer::singleShot(args.value(delayOpt).toInt(), window.get(), [&window, file] {
+            window->grab().save(file);
+            QApplication::quit();
+        });
+    }
+    return app.exec();
+}

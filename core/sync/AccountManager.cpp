@@ -1,0 +1,256 @@
+#include "sync/AccountManager.h"
+
+#include "store/MailStore.h"
+#include "sync/AccountWorker.h"
+
+#include <QThread>
+#include <QTimer>
+
+namespace heron::sync {
+
+struct AccountManager::Account {
+    AccountConfig config;
+    QThread *syncThread = nullptr;
+    QThread *interactiveThread = nullptr;
+    AccountWorker *syncWorker = nullptr;
+    AccountWorker *interactive = nullptr;
+    QTimer *checkTimer = nullptr;
+    QTimer *retryTimer = nullptr;
+    int retrySeconds = 0;
+    bool syncing = false;
+    bool syncAgain = false;
+    bool hasPassword = false;
+    State state = State::Offline;
+    QString lastError;
+};
+
+AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *parent)
+    : QObject(parent), m_profile(std::move(profile)), m_secrets(secrets)
+{
+    qRegisterMetaType<heron::net::CertificateInfo>();
+    qRegisterMetaType<heron::sync::AccountManager::State>();
+}
+
+AccountManager::~AccountManager()
+{
+    for (Account *a : std::as_const(m_accounts)) {
+        a->syncWorker->cancel();
+        a->interactive->cancel();
+        QMetaObject::invokeMethod(a->syncWorker, &AccountWorker::shutdown, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(a->interactive, &AccountWorker::shutdown, Qt::QueuedConnection);
+        a->syncThread->quit();
+        a->interactiveThread->quit();
+        a->syncThread->wait(5000);
+        a->interactiveThread->wait(5000);
+        delete a->syncWorker;
+        delete a->interactive;
+        delete a;
+    }
+}
+
+AccountManager::Account *AccountManager::find(qint64 id) const { return m_accounts.value(id, nullptr); }
+
+void AccountManager::start(bool startOffline)
+{
+    m_offline = startOffline;
+    store::MailStore store(m_profile.databasePath());
+    for (const AccountConfig &c : store.accounts()) {
+        if (c.protocol != QLatin1String("imap")) continue;
+        auto *a = new Account;
+        a->config = c;
+        a->syncThread = new QThread(this);
+        a->interactiveThread = new QThread(this);
+        a->syncThread->setObjectName(QStringLiteral("sync-%1").arg(c.name));
+        a->interactiveThread->setObjectName(QStringLiteral("interactive-%1").arg(c.name));
+        a->syncWorker = new AccountWorker(m_profile, c);
+        a->interactive = new AccountWorker(m_profile, c);
+        a->syncWorker->moveToThread(a->syncThread);
+        a->interactive->moveToThread(a->interactiveThread);
+        a->syncThread->start();
+        a->interactiveThread->start();
+        const qint64 id = c.id;
+        for (AccountWorker *w : {a->syncWorker, a->interactive}) {
+            connect(w, &AccountWorker::failed, this, [this, a](int kind, const QString &msg, const net::CertificateInfo &info) {
+                onFailed(a, kind, msg, info);
+            });
+            connect(w, &AccountWorker::mailboxChanged, this, &AccountManager::mailboxChanged);
+            connect(w, &AccountWorker::foldersChanged, this, &AccountManager::foldersChanged);
+        }
+        connect(a->syncWorker, &AccountWorker::progress, this, [this, id](qint64 mb, int cached, int total) {
+            Q_EMIT progress(id, mb, cached, total);
+        });
+        connect(a->syncWorker, &AccountWorker::statusText, this, [this, a](const QString &t) {
+            if (a->state == State::Connecting || a->state == State::Online) setState(a, a->state, t);
+        });
+        connect(a->syncWorker, &AccountWorker::syncFinished, this, [this, a](bool ok) {
+            a->syncing = false;
+            if (ok) {
+                a->retrySeconds = 0;
+                setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
+            }
+            if (a->syncAgain && ok) {
+                a->syncAgain = false;
+                syncAccount(a->config.id);
+            }
+        });
+        connect(a->interactive, &AccountWorker::bodyReady, this, &AccountManager::bodyReady);
+        connect(a->interactive, &AccountWorker::bodyFailed, this, &AccountManager::bodyFailed);
+        connect(a->interactive, &AccountWorker::replayed, this, [this, a](int n) {
+            if (n > 0) syncAccount(a->config.id);
+        });
+        a->checkTimer = new QTimer(this);
+        a->checkTimer->setInterval(std::max(30, c.checkIntervalSeconds) * 1000);
+        connect(a->checkTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
+        a->retryTimer = new QTimer(this);
+        a->retryTimer->setSingleShot(true);
+        connect(a->retryTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
+        m_accounts.insert(id, a);
+        if (auto pw = m_secrets->password(c.name)) {
+            a->hasPassword = true;
+            QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+            QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+        }
+        setState(a, State::Offline, m_offline ? QStringLiteral("%1: working offline").arg(c.name) : QString());
+    }
+    if (!m_offline) syncAll();
+}
+
+void AccountManager::setWorkOffline(bool offline)
+{
+    m_offline = offline;
+    for (Account *a : std::as_const(m_accounts)) {
+        if (offline) {
+            a->checkTimer->stop();
+            a->retryTimer->stop();
+            a->syncWorker->cancel();
+            a->interactive->cancel();
+            setState(a, State::Offline, QStringLiteral("%1: working offline").arg(a->config.name));
+        }
+    }
+    if (!offline) syncAll();
+}
+
+void AccountManager::syncAll()
+{
+    for (Account *a : std::as_const(m_accounts)) syncAccount(a->config.id);
+}
+
+void AccountManager::syncAccount(qint64 accountId) { syncFolder(accountId, QString()); }
+
+void AccountManager::syncFolder(qint64 accountId, const QString &folderRaw)
+{
+    Account *a = find(accountId);
+    if (!a || m_offline) return;
+    if (!a->hasPassword) {
+        setState(a, State::NeedsPassword, QStringLiteral("%1: password needed").arg(a->config.name));
+        Q_EMIT passwordNeeded(accountId, QString());
+        return;
+    }
+    if (a->state == State::NeedsPassword || a->state == State::NeedsTrust) return;
+    if (a->syncing) { a->syncAgain = true; return; }
+    a->syncing = true;
+    a->checkTimer->start();
+    if (a->state != State::Online)
+        setState(a, State::Connecting, QStringLiteral("%1: connecting…").arg(a->config.name));
+    // Queued changes go first (interactive worker), then the sync pass.
+    QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
+    QMetaObject::invokeMethod(a->syncWorker, "sync", Qt::QueuedConnection, Q_ARG(QString, folderRaw));
+}
+
+void AccountManager::fetchBody(qint64 accountId, qint64 messageId)
+{
+    Account *a = find(accountId);
+    if (!a) return;
+    if (m_offline || !a->hasPassword) {
+        Q_EMIT bodyFailed(messageId, QStringLiteral("This message has not been downloaded yet, and Heron is offline."));
+        return;
+    }
+    QMetaObject::invokeMethod(a->interactive, "fetchBody", Qt::QueuedConnection, Q_ARG(qint64, messageId));
+}
+
+void AccountManager::replay(qint64 accountId)
+{
+    Account *a = find(accountId);
+    if (!a || m_offline || !a->hasPassword) return;
+    QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
+}
+
+void AccountManager::providePassword(qint64 accountId, const QString &password)
+{
+    Account *a = find(accountId);
+    if (!a) return;
+    m_secrets->setSessionPassword(a->config.name, password);
+    a->hasPassword = true;
+    QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, password));
+    QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, password));
+    a->state = State::Offline;
+    syncAccount(accountId);
+}
+
+void AccountManager::trustCertificate(qint64 accountId, const net::CertificateInfo &info)
+{
+    Account *a = find(accountId);
+    if (!a) return;
+    store::MailStore store(m_profile.databasePath());
+    store.pin(info.host, info.port, info.sha256);
+    a->state = State::Offline;
+    syncAccount(accountId);
+}
+
+AccountManager::State AccountManager::state(qint64 accountId) const
+{
+    Account *a = find(accountId);
+    return a ? a->state : State::Offline;
+}
+
+QString AccountManager::lastError(qint64 accountId) const
+{
+    Account *a = find(accountId);
+    return a ? a->lastError : QString();
+}
+
+void AccountManager::setState(Account *a, State s, const QString &text)
+{
+    a->state = s;
+    Q_EMIT stateChanged(a->config.id, s, text);
+}
+
+void AccountManager::scheduleRetry(Account *a)
+{
+    a->retrySeconds = a->retrySeconds == 0 ? 5 : std::min(a->retrySeconds * 2, 300);
+    a->retryTimer->start(a->retrySeconds * 1000);
+}
+
+void AccountManager::onFailed(Account *a, int kind, const QString &message, const net::CertificateInfo &info)
+{
+    a->lastError = message;
+    a->syncing = false;
+    switch (net::NetError::Kind(kind)) {
+    case net::NetError::Cancelled:
+        return;
+    case net::NetError::Auth:
+        a->hasPassword = false;
+        setState(a, State::NeedsPassword, message);
+        Q_EMIT passwordNeeded(a->config.id, message);
+        return;
+    case net::NetError::Certificate:
+        setState(a, State::NeedsTrust, message);
+        Q_EMIT certificateNeedsDecision(a->config.id, info);
+        return;
+    case net::NetError::Network:
+    case net::NetError::Timeout:
+        setState(a, State::Offline, QStringLiteral("%1: offline (%2); retrying").arg(a->config.name, message));
+        if (!m_offline) scheduleRetry(a);
+        return;
+    case net::NetError::Server:
+        // One item failed; the account is still usable.
+        setState(a, a->state == State::Connecting ? State::Online : a->state, message);
+        return;
+    default:
+        setState(a, State::Error, message);
+        if (!m_offline) scheduleRetry(a);
+        return;
+    }
+}
+
+} // namespace heron::sync

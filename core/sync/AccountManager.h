@@ -1,0 +1,74 @@
+#pragma once
+// Keeps every account of a profile connected as well as the network allows:
+// owns two AccountWorkers per IMAP account (sync and interactive) on their own
+// threads, checks for new mail periodically, reconnects with backoff after a
+// network error, and tells the UI what it needs (password, certificate decision).
+//
+// Thread: lives on the GUI thread; never blocks it (workers are driven by
+// queued calls and answer with queued signals).
+#include "account/Profile.h"
+#include "account/SecretStore.h"
+#include "net/NetError.h"
+
+#include <QObject>
+#include <QHash>
+
+class QThread;
+class QTimer;
+
+namespace heron::sync {
+
+class AccountWorker;
+
+class AccountManager : public QObject {
+    Q_OBJECT
+public:
+    enum class State { Offline, Connecting, Online, NeedsPassword, NeedsTrust, Error };
+    Q_ENUM(State)
+
+    AccountManager(Profile profile, SecretStore *secrets, QObject *parent = nullptr);
+    ~AccountManager() override;
+
+    // Starts workers for the profile's IMAP accounts; startOffline keeps them idle.
+    void start(bool startOffline);
+    void setWorkOffline(bool offline);
+    bool workOffline() const { return m_offline; }
+
+    void syncAll();
+    void syncAccount(qint64 accountId);
+    void syncFolder(qint64 accountId, const QString &folderRaw);
+    void fetchBody(qint64 accountId, qint64 messageId);
+    // After a local change was queued: push it to the server now if online.
+    void replay(qint64 accountId);
+
+    void providePassword(qint64 accountId, const QString &password);
+    // The user trusted the certificate for this host and port.
+    void trustCertificate(qint64 accountId, const heron::net::CertificateInfo &info);
+
+    State state(qint64 accountId) const;
+    QString lastError(qint64 accountId) const;
+
+Q_SIGNALS:
+    void stateChanged(qint64 accountId, heron::sync::AccountManager::State state, const QString &text);
+    void progress(qint64 accountId, qint64 mailboxId, int cached, int total);
+    void mailboxChanged(qint64 mailboxId);
+    void foldersChanged(qint64 accountId);
+    void bodyReady(qint64 messageId);
+    void bodyFailed(qint64 messageId, const QString &message);
+    void passwordNeeded(qint64 accountId, const QString &reason);
+    void certificateNeedsDecision(qint64 accountId, const heron::net::CertificateInfo &info);
+
+private:
+    struct Account;
+    void onFailed(Account *a, int kind, const QString &message, const heron::net::CertificateInfo &info);
+    void setState(Account *a, State s, const QString &text);
+    void scheduleRetry(Account *a);
+    Account *find(qint64 id) const;
+
+    Profile m_profile;
+    SecretStore *m_secrets;
+    QHash<qint64, Account *> m_accounts;
+    bool m_offline = false;
+};
+
+} // namespace heron::sync

@@ -1,0 +1,143 @@
+#include "sync/AccountWorker.h"
+
+#include <QThread>
+
+namespace heron::sync {
+
+AccountWorker::AccountWorker(Profile profile, AccountConfig account)
+    : m_profile(std::move(profile)), m_account(std::move(account)), m_cancel(std::make_shared<std::atomic_bool>(false))
+{
+    qRegisterMetaType<heron::net::CertificateInfo>();
+}
+
+AccountWorker::~AccountWorker() = default;
+
+bool AccountWorker::ensureStore()
+{
+    if (m_store) return true;
+    try {
+        m_store = std::make_unique<store::MailStore>(m_profile.databasePath());
+        return true;
+    } catch (const store::StoreError &e) {
+        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Cannot open the local cache: %1").arg(QString::fromUtf8(e.what())), {});
+        return false;
+    }
+}
+
+void AccountWorker::setPassword(const QString &password)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_password = password;
+    m_sync.reset(); // reconnect with the new password
+}
+
+void AccountWorker::reportError(const net::NetError &e)
+{
+    m_sync.reset(); // vmime objects are unusable after an error: start afresh next time
+    Q_EMIT failed(int(e.kind()), e.message(), e.info());
+}
+
+void AccountWorker::sync(const QString &folderRaw)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    *m_cancel = false;
+    if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
+    try {
+        if (!m_sync) {
+            m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
+        }
+        m_sync->setReplay(false); // the interactive worker replays the queue
+        m_sync->setLog([this](const QString &line) { Q_EMIT statusText(line); });
+        qint64 lastMailbox = -1;
+        m_sync->setProgress([this, &lastMailbox](int64_t mailboxId, int cached, int total) {
+            lastMailbox = mailboxId;
+            Q_EMIT progress(mailboxId, cached, total);
+            Q_EMIT mailboxChanged(mailboxId);
+        });
+        Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
+        m_sync->session();
+        AccountSyncReport r;
+        {
+            // Folder list first so the tree fills before the first mailbox.
+            ImapSync s(*m_store, m_sync->session(), m_account.id);
+            s.syncFolderList();
+            Q_EMIT foldersChanged(m_account.id);
+        }
+        r = m_sync->run(folderRaw);
+        Q_EMIT foldersChanged(m_account.id);
+        Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
+        Q_EMIT syncFinished(true);
+    } catch (const net::NetError &e) {
+        reportError(e);
+        Q_EMIT syncFinished(false);
+    } catch (const store::StoreError &e) {
+        m_sync.reset();
+        Q_EMIT failed(int(net::NetError::Protocol),
+                      QStringLiteral("Local cache error: %1%2").arg(QString::fromUtf8(e.what()),
+                                                                  e.isDiskFull() ? QStringLiteral(" (disk full?)") : QString()),
+                      {});
+        Q_EMIT syncFinished(false);
+    }
+}
+
+void AccountWorker::fetchBody(qint64 messageId)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    *m_cancel = false;
+    if (!ensureStore()) { Q_EMIT bodyFailed(messageId, QStringLiteral("local cache unavailable")); return; }
+    try {
+        if (m_store->body(messageId)) { Q_EMIT bodyReady(messageId); return; }
+        auto m = m_store->message(messageId);
+        if (!m) { Q_EMIT bodyFailed(messageId, QStringLiteral("The message is no longer in this folder.")); return; }
+        auto mb = m_store->mailbox(m->mailboxId);
+        if (!m_sync)
+            m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
+        net::ImapSession &s = m_sync->session();
+        const QByteArray raw = mb->name.toLatin1();
+        net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo{m->uidvalidity} : s.select(raw);
+        if (info.uidvalidity != m->uidvalidity) {
+            Q_EMIT bodyFailed(messageId, QStringLiteral("The folder was reset on the server; it is being resynchronised."));
+            return;
+        }
+        QByteArray body = s.fetchMessage(m->uid);
+        if (body.isEmpty()) {
+            Q_EMIT bodyFailed(messageId, QStringLiteral("The server no longer has this message (deleted elsewhere)."));
+            return;
+        }
+        m_store->storeBody(messageId, body);
+        Q_EMIT bodyReady(messageId);
+    } catch (const net::NetError &e) {
+        Q_EMIT bodyFailed(messageId, e.message());
+        reportError(e);
+    } catch (const store::StoreError &e) {
+        Q_EMIT bodyFailed(messageId, QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+void AccountWorker::replay()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    *m_cancel = false;
+    if (!ensureStore()) return;
+    try {
+        if (m_store->pendingOps(m_account.id).empty()) return;
+        if (!m_sync)
+            m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
+        ImapSync s(*m_store, m_sync->session(), m_account.id);
+        int n = s.replayPending();
+        Q_EMIT replayed(n);
+    } catch (const net::NetError &e) {
+        reportError(e);
+    } catch (const store::StoreError &e) {
+        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())), {});
+    }
+}
+
+void AccountWorker::shutdown()
+{
+    if (m_sync) m_sync->disconnect();
+    m_sync.reset();
+    m_store.reset();
+}
+
+} // namespace heron::sync

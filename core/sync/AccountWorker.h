@@ -1,0 +1,61 @@
+#pragma once
+// Runs the network side of one IMAP account on its own thread.
+// Two workers per account (see AccountManager): one for background sync, one
+// for interactive requests (open this message, replay my changes now) so those
+// never queue behind a 100k-message backfill.
+//
+// Thread: constructed on the GUI thread, then moved to a worker QThread; every
+// slot runs on that thread (asserted). It owns its own MailStore connection and
+// its ImapSession; nothing vmime crosses threads. Results go out as queued signals.
+// Cancellation: cancel() is thread-safe and stops the running request at the
+// next network read.
+#include "account/Profile.h"
+#include "net/NetError.h"
+#include "sync/AccountSync.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace heron::sync {
+
+class AccountWorker : public QObject {
+    Q_OBJECT
+public:
+    AccountWorker(Profile profile, AccountConfig account);
+    ~AccountWorker() override;
+    void cancel() { *m_cancel = true; }
+
+public Q_SLOTS:
+    void setPassword(const QString &password);
+    // Full pass (folder empty) or one folder by raw name.
+    void sync(const QString &folderRaw);
+    void fetchBody(qint64 messageId);
+    void replay();
+    void shutdown();
+
+Q_SIGNALS:
+    void statusText(const QString &text);
+    void progress(qint64 mailboxId, int cached, int total);
+    void mailboxChanged(qint64 mailboxId);
+    void foldersChanged(qint64 accountId);
+    void syncFinished(bool ok);
+    void bodyReady(qint64 messageId);
+    void bodyFailed(qint64 messageId, const QString &message);
+    // kind: a net::NetError::Kind. info is set for certificate problems.
+    void failed(int kind, const QString &message, const heron::net::CertificateInfo &info);
+    void replayed(int count);
+
+private:
+    bool ensureStore();
+    void reportError(const net::NetError &e);
+    Profile m_profile;
+    AccountConfig m_account;
+    QString m_password;
+    net::CancelFlag m_cancel;
+    std::unique_ptr<store::MailStore> m_store;
+    std::unique_ptr<AccountSync> m_sync;
+};
+
+} // namespace heron::sync
+

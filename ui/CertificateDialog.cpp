@@ -1,0 +1,46 @@
+#include "CertificateDialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+CertificateDialog::CertificateDialog(const QString &accountName, const net::CertificateInfo &info, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Untrusted certificate"));
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("<b>Heron could not verify the identity of %1:%2</b> (account %3).<br>"
+                                "Someone may be impersonating the server. Only continue if you know this "
+                                "certificate is the right one.")
+                                 .arg(info.host.toHtmlEscaped()).arg(info.port).arg(accountName.toHtmlEscaped()),
+                             this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    auto *form = new QFormLayout;
+    auto add = [&](const QString &label, const QString &value) {
+        auto *l = new QLabel(value, this);
+        l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        l->setWordWrap(true);
+        form->addRow(label, l);
+    };
+    add(tr("Reason:"), info.reason);
+    add(tr("Subject:"), info.subject);
+    add(tr("Issuer:"), info.issuer);
+    add(tr("Valid from:"), info.notBefore);
+    add(tr("Valid until:"), info.notAfter);
+    add(tr("SHA-256:"), info.sha256);
+    layout->addLayout(form);
+    auto *buttons = new QDialogButtonBox(this);
+    QPushButton *trust = buttons->addButton(tr("Trust this certificate for this server"), QDialogButtonBox::AcceptRole);
+    trust->setObjectName(QStringLiteral("trustButton"));
+    buttons->addButton(QDialogButtonBox::Cancel)->setDefault(true);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+}
+
+} // namespace heron::ui

@@ -1,0 +1,135 @@
+#include "FolderModel.h"
+
+#include "ItemRoles.h"
+#include "net/ImapResponse.h"
+#include "store/MailStore.h"
+
+#include <QIcon>
+
+#include <algorithm>
+#include <map>
+
+namespace heron::ui {
+
+namespace {
+int roleRank(const QString &specialUse)
+{
+    static const char *order[] = {"\\Inbox", "\\Drafts", "\\Sent", "\\Archive", "\\Junk", "\\Trash"};
+    for (int i = 0; i < 6; ++i)
+        if (specialUse == QLatin1String(order[i])) return i;
+    return 100;
+}
+} // namespace
+
+FolderModel::FolderModel(store::MailStore *store, QObject *parent) : QStandardItemModel(parent), m_store(store)
+{
+    setHorizontalHeaderLabels({tr("Folders")});
+}
+
+QIcon FolderModel::iconFor(const QString &specialUse)
+{
+    static const std::map<QString, QString> icons = {
+        {QStringLiteral("\\Inbox"), QStringLiteral(":/icons/inbox.svg")},
+        {QStringLiteral("\\Sent"), QStringLiteral(":/icons/sent.svg")},
+        {QStringLiteral("\\Drafts"), QStringLiteral(":/icons/drafts.svg")},
+        {QStringLiteral("\\Trash"), QStringLiteral(":/icons/trash.svg")},
+        {QStringLiteral("\\Junk"), QStringLiteral(":/icons/junk.svg")},
+        {QStringLiteral("\\Archive"), QStringLiteral(":/icons/archive.svg")},
+    };
+    auto it = icons.find(specialUse);
+    return QIcon(it == icons.end() ? QStringLiteral(":/icons/folder.svg") : it->second);
+}
+
+QString FolderModel::displayName(const QString &rawName, const QString &delimiter, const QString &specialUse)
+{
+    if (specialUse == QLatin1String("\\Inbox")) return tr("Inbox");
+    QString name = net::decodeMailboxName(rawName.toLatin1());
+    if (!delimiter.isEmpty()) name = name.section(delimiter, -1);
+    return name;
+}
+
+void FolderModel::applyCounts(QStandardItem *item, int unread, int total)
+{
+    const QString base = item->data(Qt::UserRole + 100).toString();
+    item->setText(unread > 0 ? QStringLiteral("%1 (%2)").arg(base).arg(unread) : base);
+    QFont f = item->font();
+    f.setBold(unread > 0);
+    item->setFont(f);
+    item->setData(unread, UnreadCountRole);
+    item->setToolTip(tr("%1: %2 messages, %3 unread").arg(base).arg(total).arg(unread));
+}
+
+void FolderModel::reload()
+{
+    clear();
+    setHorizontalHeaderLabels({tr("Folders")});
+    for (const AccountConfig &acc : m_store->accounts()) {
+        auto *accItem = new QStandardItem(QIcon(QStringLiteral(":/icons/account.svg")), acc.name);
+        QFont f = accItem->font();
+        f.setBold(true);
+        accItem->setFont(f);
+        accItem->setData(qint64(acc.id), AccountIdRole);
+        accItem->setData(qint64(0), MailboxIdRole);
+        accItem->setEditable(false);
+        accItem->setDropEnabled(false);
+        appendRow(accItem);
+
+        std::vector<MailboxRecord> boxes = m_store->mailboxes(acc.id);
+        std::sort(boxes.begin(), boxes.end(), [](const MailboxRecord &a, const MailboxRecord &b) {
+            int ra = roleRank(a.specialUse), rb = roleRank(b.specialUse);
+            if (ra != rb) return ra < rb;
+            return net::decodeMailboxName(a.name.toLatin1()).compare(net::decodeMailboxName(b.name.toLatin1()),
+                                                                       Qt::CaseInsensitive) < 0;
+        });
+        std::map<QString, QStandardItem *> byName;
+        // Parents before children: process by depth.
+        std::stable_sort(boxes.begin(), boxes.end(), [](const MailboxRecord &a, const MailboxRecord &b) {
+            int da = a.delimiter.isEmpty() ? 0 : int(a.name.count(a.delimiter));
+            int db = b.delimiter.isEmpty() ? 0 : int(b.name.count(b.delimiter));
+            return da < db;
+        });
+        for (const MailboxRecord &mb : boxes) {
+            const QString base = displayName(mb.name, mb.delimiter, mb.specialUse);
+            auto *item = new QStandardItem(iconFor(mb.specialUse), base);
+            item->setData(base, Qt::UserRole + 100);
+            item->setData(qint64(acc.id), AccountIdRole);
+            item->setData(qint64(mb.id), MailboxIdRole);
+            item->setData(mb.name, RawMailboxNameRole);
+            item->setData(mb.specialUse, SpecialUseRole);
+            item->setEditable(false);
+            if (!mb.selectable) item->setForeground(QColor(0x80, 0x80, 0x80));
+            applyCounts(item, mb.unreadCount, mb.totalCount);
+            QStandardItem *parent = accItem;
+            if (!mb.delimiter.isEmpty() && mb.name.contains(mb.delimiter)) {
+                auto it = byName.find(mb.name.section(mb.delimiter, 0, -2));
+                if (it != byName.end()) parent = it->second;
+            }
+            parent->appendRow(item);
+            byName[mb.name] = item;
+        }
+    }
+}
+
+QModelIndex FolderModel::indexForMailbox(qint64 mailboxId) const
+{
+    QModelIndexList hits = match(index(0, 0), MailboxIdRole, mailboxId, 1, Qt::MatchExactly | Qt::MatchRecursive);
+    return hits.isEmpty() ? QModelIndex() : hits.first();
+}
+
+QModelIndex FolderModel::firstInbox() const
+{
+    QModelIndexList hits = match(index(0, 0), SpecialUseRole, QStringLiteral("\\Inbox"), 1,
+                                 Qt::MatchExactly | Qt::MatchRecursive);
+    return hits.isEmpty() ? QModelIndex() : hits.first();
+}
+
+void FolderModel::updateCounts(qint64 mailboxId)
+{
+    QModelIndex idx = indexForMailbox(mailboxId);
+    if (!idx.isValid()) return;
+    auto mb = m_store->mailbox(mailboxId);
+    if (!mb) return;
+    applyCounts(itemFromIndex(idx), mb->unreadCount, mb->totalCount);
+}
+
+} // namespace heron::ui

@@ -1,0 +1,29 @@
+#pragma once
+// The folder tree of every account: account rows with their folder hierarchy,
+// special folders first (Inbox, Drafts, Sent, Archive, Junk, Trash) with
+// their icons, unread counts in the label.
+// Thread: GUI. Reads the database on the GUI thread (a handful of rows).
+#include <QStandardItemModel>
+
+namespace heron::store { class MailStore; }
+
+namespace heron::ui {
+
+class FolderModel : public QStandardItemModel {
+    Q_OBJECT
+public:
+    explicit FolderModel(heron::store::MailStore *store, QObject *parent = nullptr);
+    void reload();
+    // Refreshes the unread/total counts of one folder in place.
+    void updateCounts(qint64 mailboxId);
+    QModelIndex indexForMailbox(qint64 mailboxId) const;
+    QModelIndex firstInbox() const;
+    static QString displayName(const QString &rawName, const QString &delimiter, const QString &specialUse);
+    static QIcon iconFor(const QString &specialUse);
+
+private:
+    void applyCounts(QStandardItem *item, int unread, int total);
+    heron::store::MailStore *m_store;
+};
+
+} // namespace heron::ui

@@ -1,0 +1,18 @@
+#pragma once
+// The item data roles shared by Heron's models, views, delegates and tests.
+#include <Qt>
+
+namespace heron::ui {
+
+enum ItemRole {
+    AccountIdRole = Qt::UserRole + 1, // qint64, folder tree (accounts and folders)
+    MailboxIdRole,                    // qint64, folder tree (0 for account rows)
+    RawMailboxNameRole,               // QString, folder tree: server name (modified UTF-7)
+    SpecialUseRole,                   // QString, folder tree: "\\Inbox", "\\Sent", ...
+    UnreadCountRole,                  // int, folder tree
+    MessageIdRole,                    // qint64, message list
+    FlagsRole,                        // int (heron::Flag bits), message list
+    IsUnreadRole,                     // bool, message list
+};
+
+} // namespace heron::ui

@@ -1,0 +1,556 @@
+#include "MainWindow.h"
+
+#include "CertificateDialog.h"
+#include "FolderModel.h"
+#include "FolderTreeView.h"
+#include "ItemRoles.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+#include "account/SecretStore.h"
+#include "net/ImapResponse.h"
+#include "ops/LocalOps.h"
+#include "store/MailStore.h"
+#include "sync/AccountManager.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHeaderView>
+#include <QIcon>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+using sync::AccountManager;
+
+MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
+    : QMainWindow(parent), m_profile(std::move(profile))
+{
+    setWindowTitle(QStringLiteral("Heron"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/heron.svg")));
+    m_secrets = std::make_unique<SecretStore>(m_profile.secretsPath());
+    m_store = std::make_unique<store::MailStore>(m_profile.databasePath());
+    m_settings = new QSettings(m_profile.settingsPath(), QSettings::IniFormat, this);
+    m_manager = std::make_unique<AccountManager>(m_profile, m_secrets.get());
+
+    m_folders = new FolderModel(m_store.get(), this);
+    m_messages = new MessageListModel(m_store.get(), this);
+
+    m_folderView = new FolderTreeView(this);
+    m_folderView->setModel(m_folders);
+    m_folderView->setContextMenuPolicy(Qt::ActionsContextMenu);
+
+    auto *listPane = new QWidget(this);
+    auto *listLayout = new QVBoxLayout(listPane);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->setSpacing(2);
+    m_filter = new QLineEdit(listPane);
+    m_filter->setPlaceholderText(tr("Filter by sender, recipient or subject…"));
+    m_filter->setClearButtonEnabled(true);
+    m_listView = new QTreeView(listPane);
+    m_listView->setModel(m_messages);
+    m_listView->setRootIsDecorated(false);
+    m_listView->setUniformRowHeights(true); // required for smooth scrolling over 100k rows
+    m_listView->setAlternatingRowColors(true);
+    m_listView->setSortingEnabled(true);
+    m_listView->sortByColumn(MessageListModel::DateColumn, Qt::DescendingOrder);
+    m_listView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_listView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_listView->setDragEnabled(true);
+    m_listView->setDragDropMode(QAbstractItemView::DragOnly);
+    m_listView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_listView->setAllColumnsShowFocus(true);
+    QHeaderView *h = m_listView->header();
+    h->setStretchLastSection(false);
+    h->setSectionResizeMode(MessageListModel::SubjectColumn, QHeaderView::Stretch);
+    for (int c : {MessageListModel::StatusColumn, MessageListModel::FlagColumn, MessageListModel::AttachmentColumn}) {
+        h->setSectionResizeMode(c, QHeaderView::Fixed);
+        h->resizeSection(c, 26);
+    }
+    h->resizeSection(MessageListModel::FromColumn, 200);
+    h->resizeSection(MessageListModel::DateColumn, 130);
+    h->resizeSection(MessageListModel::SizeColumn, 70);
+    listLayout->addWidget(m_filter);
+    listLayout->addWidget(m_listView, 1);
+
+    m_view = new MessageView(this);
+
+    m_vsplit = new QSplitter(Qt::Vertical, this);
+    m_vsplit->addWidget(listPane);
+    m_vsplit->addWidget(m_view);
+    m_vsplit->setStretchFactor(0, 2);
+    m_vsplit->setStretchFactor(1, 3);
+    m_hsplit = new QSplitter(Qt::Horizontal, this);
+    m_hsplit->addWidget(m_folderView);
+    m_hsplit->addWidget(m_vsplit);
+    m_hsplit->setStretchFactor(0, 0);
+    m_hsplit->setStretchFactor(1, 1);
+    m_hsplit->setSizes({230, 900});
+    m_vsplit->setSizes({300, 420});
+    setCentralWidget(m_hsplit);
+
+    m_statusLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(180);
+    m_progress->setTextVisible(true);
+    m_progress->hide();
+    m_networkIcon = new QLabel(this);
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_networkIcon);
+
+    m_markReadTimer = new QTimer(this);
+    m_markReadTimer->setSingleShot(true);
+    m_markReadTimer->setInterval(m_settings->value(QStringLiteral("general/markReadDelayMs"), 1500).toInt());
+    connect(m_markReadTimer, &QTimer::timeout, this, [this] {
+        const qint64 id = m_view->currentMessageId();
+        if (!id) return;
+        int row = m_messages->rowOf(id);
+        if (row < 0 || !m_messages->index(row, 0).data(IsUnreadRole).toBool()) return;
+        ops::setFlags(*m_store, {id}, Flag::Seen, true);
+        m_messages->applyLocalFlags({id}, Flag::Seen, true);
+        m_folders->updateCounts(m_messages->mailbox());
+        afterLocalChange(currentAccountId());
+    });
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(150);
+    connect(m_refreshTimer, &QTimer::timeout, this, [this] { m_messages->refresh(); });
+
+    buildActions();
+
+    connect(m_folderView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onFolderSelected);
+    connect(m_listView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onMessageSelected);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) { m_messages->setFilter(t.trimmed()); });
+    connect(m_folderView, &FolderTreeView::messagesDropped, this,
+            [this](qint64 mailbox, const std::vector<int64_t> &ids, bool copy) { transfer(ids, mailbox, copy); });
+
+    connect(m_manager.get(), &AccountManager::stateChanged, this,
+            [this](qint64, AccountManager::State s, const QString &text) {
+                if (!text.isEmpty()) m_statusLabel->setText(text);
+                const bool online = s == AccountManager::State::Online || s == AccountManager::State::Connecting;
+                m_networkIcon->setPixmap(QIcon(online ? QStringLiteral(":/icons/online.svg") : QStringLiteral(":/icons/offline.svg")).pixmap(16, 16));
+                m_networkIcon->setToolTip(online ? tr("Online") : tr("Offline"));
+                if (s != AccountManager::State::Connecting && s != AccountManager::State::Online) m_progress->hide();
+            });
+    connect(m_manager.get(), &AccountManager::progress, this, [this](qint64, qint64 mailboxId, int cached, int total) {
+        if (cached >= total) {
+            m_progress->hide();
+        } else {
+            m_progress->setRange(0, total);
+            m_progress->setValue(cached);
+            m_progress->setFormat(tr("%v of %m"));
+            m_progress->show();
+        }
+        Q_UNUSED(mailboxId);
+    });
+    connect(m_manager.get(), &AccountManager::mailboxChanged, this, [this](qint64 mailboxId) {
+        m_folders->updateCounts(mailboxId);
+        if (mailboxId == m_messages->mailbox() && !m_refreshTimer->isActive()) m_refreshTimer->start();
+    });
+    connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::reloadFolders);
+    connect(m_manager.get(), &AccountManager::bodyReady, this, [this](qint64 id) {
+        if (id == m_waitingBody) showBody(id);
+    });
+    connect(m_manager.get(), &AccountManager::bodyFailed, this, [this](qint64 id, const QString &msg) {
+        if (id != m_waitingBody) return;
+        if (auto m = m_store->message(id)) m_view->showError(*m, msg);
+    });
+    connect(m_manager.get(), &AccountManager::passwordNeeded, this, &MainWindow::askPassword);
+    connect(m_manager.get(), &AccountManager::certificateNeedsDecision, this, &MainWindow::askTrust);
+
+    reloadFolders();
+    restoreLayout();
+    m_statusLabel->setText(startOffline ? tr("Working offline") : tr("Ready"));
+    m_networkIcon->setPixmap(QIcon(QStringLiteral(":/icons/offline.svg")).pixmap(16, 16));
+    // Start the network after the first paint: the cached folders show at once.
+    QTimer::singleShot(0, this, [this, startOffline] {
+        m_manager->start(startOffline);
+        if (m_offlineAction) m_offlineAction->setChecked(startOffline);
+    });
+}
+
+MainWindow::~MainWindow() = default;
+
+QString MainWindow::statusText() const { return m_statusLabel->text(); }
+
+void MainWindow::buildActions()
+{
+    auto make = [this](const QString &icon, const QString &text, const QKeySequence &key, auto slot) {
+        auto *a = new QAction(icon.isEmpty() ? QIcon() : QIcon(icon), text, this);
+        if (!key.isEmpty()) a->setShortcut(key);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    QAction *getMail = make(QStringLiteral(":/icons/get-mail.svg"), tr("Get Messages"), QKeySequence(Qt::Key_F5),
+                            [this] { m_manager->syncAll(); });
+    QAction *markRead = make(QStringLiteral(":/icons/mark-read.svg"), tr("Mark as Read"), QKeySequence(Qt::Key_R),
+                             [this] { setFlagsOnSelection(Flag::Seen, true); });
+    QAction *markUnread = make(QStringLiteral(":/icons/mark-unread.svg"), tr("Mark as Unread"), QKeySequence(Qt::Key_U),
+                               [this] { setFlagsOnSelection(Flag::Seen, false); });
+    QAction *flag = make(QStringLiteral(":/icons/flag.svg"), tr("Flag / Unflag"), QKeySequence(Qt::Key_S),
+                         [this] { toggleFlagOnSelection(Flag::Flagged); });
+    QAction *del = make(QStringLiteral(":/icons/delete.svg"), tr("Delete"), QKeySequence(QKeySequence::Delete),
+                        [this] { deleteSelection(); });
+    m_offlineAction = make(QString(), tr("Work Offline"), QKeySequence(), [this](bool on) { m_manager->setWorkOffline(on); });
+    m_offlineAction->setCheckable(true);
+    QAction *filter = make(QString(), tr("Quick Filter"), QKeySequence(QStringLiteral("Ctrl+Shift+K")), [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    QAction *quit = make(QString(), tr("Quit"), QKeySequence::Quit, [this] { close(); });
+    QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
+    QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
+    QAction *deleteFolderAct = make(QString(), tr("Delete Folder…"), QKeySequence(), [this] { deleteFolder(); });
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(getMail);
+    file->addAction(m_offlineAction);
+    file->addSeparator();
+    file->addAction(newFolderAct);
+    file->addAction(renameFolderAct);
+    file->addAction(deleteFolderAct);
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu *message = menuBar()->addMenu(tr("&Message"));
+    message->addAction(markRead);
+    message->addAction(markUnread);
+    message->addAction(flag);
+    message->addSeparator();
+    QMenu *moveMenu = message->addMenu(tr("Move To"));
+    QMenu *copyMenu = message->addMenu(tr("Copy To"));
+    connect(moveMenu, &QMenu::aboutToShow, this, [this, moveMenu] { populateMoveMenu(moveMenu, false); });
+    connect(copyMenu, &QMenu::aboutToShow, this, [this, copyMenu] { populateMoveMenu(copyMenu, true); });
+    message->addAction(del);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(filter);
+
+    // Move to a folder chosen from a list: Ctrl+Shift+M.
+    auto *moveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")), this);
+    connect(moveShortcut, &QShortcut::activated, this, [this] {
+        QMenu menu;
+        populateMoveMenu(&menu, false);
+        menu.exec(m_listView->viewport()->mapToGlobal(QPoint(40, 40)));
+    });
+
+    QToolBar *tb = addToolBar(tr("Main"));
+    tb->setObjectName(QStringLiteral("mainToolbar"));
+    tb->setMovable(false);
+    tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tb->setIconSize(QSize(20, 20));
+    tb->addAction(getMail);
+    tb->addSeparator();
+    tb->addAction(markRead);
+    tb->addAction(markUnread);
+    tb->addAction(flag);
+    tb->addAction(del);
+
+    m_folderView->addAction(newFolderAct);
+    m_folderView->addAction(renameFolderAct);
+    m_folderView->addAction(deleteFolderAct);
+
+    connect(m_listView, &QWidget::customContextMenuRequested, this, [=](const QPoint &pos) {
+        QMenu menu;
+        menu.addAction(markRead);
+        menu.addAction(markUnread);
+        menu.addAction(flag);
+        menu.addSeparator();
+        QMenu *mv = menu.addMenu(tr("Move To"));
+        populateMoveMenu(mv, false);
+        QMenu *cp = menu.addMenu(tr("Copy To"));
+        populateMoveMenu(cp, true);
+        menu.addAction(del);
+        menu.exec(m_listView->viewport()->mapToGlobal(pos));
+    });
+}
+
+void MainWindow::restoreLayout()
+{
+    if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1200, 780);
+    restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+    m_hsplit->restoreState(m_settings->value(QStringLiteral("window/hsplit")).toByteArray());
+    m_vsplit->restoreState(m_settings->value(QStringLiteral("window/vsplit")).toByteArray());
+    m_listView->header()->restoreState(m_settings->value(QStringLiteral("window/listHeader")).toByteArray());
+}
+
+void MainWindow::saveLayout()
+{
+    m_settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    m_settings->setValue(QStringLiteral("window/state"), saveState());
+    m_settings->setValue(QStringLiteral("window/hsplit"), m_hsplit->saveState());
+    m_settings->setValue(QStringLiteral("window/vsplit"), m_vsplit->saveState());
+    m_settings->setValue(QStringLiteral("window/listHeader"), m_listView->header()->saveState());
+    m_settings->setValue(QStringLiteral("window/lastMailbox"), m_messages->mailbox());
+    m_settings->sync();
+}
+
+void MainWindow::closeEvent(QCloseEvent *e)
+{
+    saveLayout();
+    e->accept();
+}
+
+void MainWindow::reloadFolders()
+{
+    const qint64 current = m_messages->mailbox();
+    QSet<qint64> expanded;
+    for (int r = 0; r < m_folders->rowCount(); ++r)
+        if (!m_folderView->isExpanded(m_folders->index(r, 0)))
+            expanded.insert(-m_folders->index(r, 0).data(AccountIdRole).toLongLong());
+    const QSignalBlocker block(m_folderView->selectionModel());
+    m_folders->reload();
+    m_folderView->expandAll();
+    for (int r = 0; r < m_folders->rowCount(); ++r)
+        if (expanded.contains(-m_folders->index(r, 0).data(AccountIdRole).toLongLong()))
+            m_folderView->collapse(m_folders->index(r, 0));
+    qint64 want = current ? current : m_settings->value(QStringLiteral("window/lastMailbox")).toLongLong();
+    QModelIndex idx = want ? m_folders->indexForMailbox(want) : QModelIndex();
+    if (!idx.isValid()) idx = m_folders->firstInbox();
+    if (idx.isValid()) {
+        m_folderView->setCurrentIndex(idx);
+        if (idx.data(MailboxIdRole).toLongLong() != current) onFolderSelected();
+    }
+}
+
+bool MainWindow::selectMailbox(qint64 mailboxId)
+{
+    QModelIndex idx = m_folders->indexForMailbox(mailboxId);
+    if (!idx.isValid()) return false;
+    m_folderView->setCurrentIndex(idx);
+    return true;
+}
+
+void MainWindow::onFolderSelected()
+{
+    QModelIndex idx = m_folderView->currentIndex();
+    const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
+    if (mailbox == m_messages->mailbox()) return;
+    m_markReadTimer->stop();
+    m_view->clear();
+    m_messages->setMailbox(mailbox);
+    setWindowTitle(mailbox ? QStringLiteral("%1 - Heron").arg(idx.data(Qt::UserRole + 100).toString()) : QStringLiteral("Heron"));
+    if (mailbox > 0 && m_manager->state(currentAccountId()) == AccountManager::State::Online)
+        m_manager->syncFolder(currentAccountId(), idx.data(RawMailboxNameRole).toString());
+}
+
+qint64 MainWindow::currentAccountId() const
+{
+    return m_folderView->currentIndex().data(AccountIdRole).toLongLong();
+}
+
+std::vector<int64_t> MainWindow::selectedMessageIds() const
+{
+    std::vector<int64_t> ids;
+    for (const QModelIndex &i : m_listView->selectionModel()->selectedRows())
+        ids.push_back(m_messages->messageId(i.row()));
+    return ids;
+}
+
+void MainWindow::onMessageSelected()
+{
+    m_markReadTimer->stop();
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.size() != 1) {
+        if (ids.empty()) m_view->clear();
+        return;
+    }
+    showBody(ids.front());
+}
+
+void MainWindow::showBody(qint64 id)
+{
+    auto m = m_store->message(id);
+    if (!m) return;
+    if (auto raw = m_store->body(id)) {
+        m_waitingBody = 0;
+        m_view->showMessage(*m, *raw);
+        if (!(m->flags & Flag::Seen)) m_markReadTimer->start();
+        return;
+    }
+    m_waitingBody = id;
+    m_view->showLoading(*m);
+    auto mb = m_store->mailbox(m->mailboxId);
+    if (mb) m_manager->fetchBody(mb->accountId, id);
+}
+
+void MainWindow::afterLocalChange(qint64 accountId)
+{
+    m_manager->replay(accountId);
+}
+
+void MainWindow::setFlagsOnSelection(int flag, bool add)
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    ops::setFlags(*m_store, ids, flag, add);
+    m_messages->applyLocalFlags(ids, flag, add);
+    m_folders->updateCounts(m_messages->mailbox());
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::toggleFlagOnSelection(int flag)
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    int row = m_messages->rowOf(ids.front());
+    const bool has = m_messages->index(row, 0).data(FlagsRole).toInt() & flag;
+    setFlagsOnSelection(flag, !has);
+}
+
+void MainWindow::deleteSelection()
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    if (ops::deleteIsPermanent(*m_store, ids)) {
+        auto answer = QMessageBox::question(this, tr("Delete permanently"),
+                                            tr("Delete %n message(s) permanently? This cannot be undone.", nullptr, int(ids.size())),
+                                            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) return;
+    }
+    const int row = m_listView->currentIndex().row();
+    ops::deleteMessages(*m_store, ids);
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    if (m_messages->rowCount() > 0)
+        m_listView->setCurrentIndex(m_messages->index(std::min(row, m_messages->rowCount() - 1), MessageListModel::SubjectColumn));
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, bool copy)
+{
+    if (ids.empty() || mailboxId == m_messages->mailbox()) return;
+    auto dest = m_store->mailbox(mailboxId);
+    if (!dest) return;
+    if (copy) ops::copyMessages(*m_store, ids, mailboxId);
+    else ops::moveMessages(*m_store, ids, mailboxId);
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    afterLocalChange(dest->accountId);
+}
+
+void MainWindow::moveSelectionTo(qint64 mailboxId, bool copy) { transfer(selectedMessageIds(), mailboxId, copy); }
+
+void MainWindow::populateMoveMenu(QMenu *menu, bool copy)
+{
+    menu->clear();
+    const qint64 account = currentAccountId();
+    for (const MailboxRecord &mb : m_store->mailboxes(account)) {
+        if (!mb.selectable || mb.id == m_messages->mailbox()) continue;
+        QAction *a = menu->addAction(FolderModel::iconFor(mb.specialUse),
+                                     mb.specialUse == QLatin1String("\\Inbox") ? tr("Inbox") : net::decodeMailboxName(mb.name.toLatin1()));
+        const qint64 id = mb.id;
+        connect(a, &QAction::triggered, this, [this, id, copy] { moveSelectionTo(id, copy); });
+    }
+    if (menu->isEmpty()) menu->addAction(tr("(no other folder)"))->setEnabled(false);
+}
+
+void MainWindow::newFolder()
+{
+    const qint64 account = currentAccountId();
+    if (!account) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("New Folder"), tr("Folder name:"), QLineEdit::Normal, QString(), &ok).trimmed();
+    if (!ok || name.isEmpty()) return;
+    QModelIndex idx = m_folderView->currentIndex();
+    QString parentRaw = idx.data(RawMailboxNameRole).toString();
+    auto parent = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    QString delimiter = parent ? parent->delimiter : QStringLiteral("/");
+    if (name.contains(delimiter)) {
+        QMessageBox::warning(this, tr("New Folder"), tr("A folder name cannot contain \"%1\".").arg(delimiter));
+        return;
+    }
+    QString raw = QString::fromLatin1(net::encodeMailboxName(name));
+    if (parent && parent->specialUse != QLatin1String("\\Inbox")) raw = parentRaw + delimiter + raw;
+    ops::createFolder(*m_store, account, raw);
+    reloadFolders();
+    afterLocalChange(account);
+}
+
+void MainWindow::renameFolder()
+{
+    QModelIndex idx = m_folderView->currentIndex();
+    auto mb = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
+    bool ok = false;
+    const QString oldName = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
+    const QString name = QInputDialog::getText(this, tr("Rename Folder"), tr("New name:"), QLineEdit::Normal, oldName, &ok).trimmed();
+    if (!ok || name.isEmpty() || name == oldName) return;
+    QString raw = QString::fromLatin1(net::encodeMailboxName(name));
+    if (!mb->delimiter.isEmpty() && mb->name.contains(mb->delimiter))
+        raw = mb->name.section(mb->delimiter, 0, -2) + mb->delimiter + raw;
+    ops::renameFolder(*m_store, mb->id, raw);
+    reloadFolders();
+    afterLocalChange(mb->accountId);
+}
+
+void MainWindow::deleteFolder()
+{
+    QModelIndex idx = m_folderView->currentIndex();
+    auto mb = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
+    const QString name = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
+    if (QMessageBox::question(this, tr("Delete Folder"),
+                              tr("Delete the folder \"%1\" and the %n message(s) in it from the server?", nullptr, mb->totalCount).arg(name),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    ops::deleteFolder(*m_store, mb->id);
+    m_messages->setMailbox(0);
+    reloadFolders();
+    afterLocalChange(mb->accountId);
+}
+
+void MainWindow::askPassword(qint64 accountId, const QString &reason)
+{
+    if (m_askingPassword.contains(accountId)) return;
+    auto acc = m_store->account(accountId);
+    if (!acc) return;
+    m_askingPassword.insert(accountId);
+    auto *dlg = new QInputDialog(this);
+    dlg->setWindowTitle(tr("Password for %1").arg(acc->name));
+    dlg->setLabelText((reason.isEmpty() ? QString() : reason + QStringLiteral("\n\n")) +
+                      tr("Password for %1 on %2:").arg(acc->username, acc->incoming.host));
+    dlg->setTextEchoMode(QLineEdit::Password);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QInputDialog::finished, this, [this, dlg, accountId](int result) {
+        m_askingPassword.remove(accountId);
+        if (result == QDialog::Accepted && !dlg->textValue().isEmpty())
+            m_manager->providePassword(accountId, dlg->textValue());
+        else
+            m_statusLabel->setText(tr("No password given; the account stays offline."));
+    });
+    dlg->open();
+}
+
+void MainWindow::askTrust(qint64 accountId, const net::CertificateInfo &info)
+{
+    if (m_askingTrust.contains(accountId)) return;
+    auto acc = m_store->account(accountId);
+    if (!acc) return;
+    m_askingTrust.insert(accountId);
+    auto *dlg = new CertificateDialog(acc->name, info, this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QDialog::finished, this, [this, accountId, info](int result) {
+        m_askingTrust.remove(accountId);
+        if (result == QDialog::Accepted) m_manager->trustCertificate(accountId, info);
+        else m_statusLabel->setText(tr("Certificate not trusted; the account stays offline."));
+    });
+    dlg->open();
+}
+
+} // namespace heron::ui

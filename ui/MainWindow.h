@@ -1,0 +1,99 @@
+#pragma once
+// The classic three-pane window: folder tree (all accounts), message list with
+// a quick filter, message view; status bar with connection/sync state.
+// Thread: GUI. Every network request goes through AccountManager (queued).
+#include "account/Profile.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QSplitter;
+class QTimer;
+class QTreeView;
+class QAction;
+class QSettings;
+
+namespace heron { class SecretStore; }
+namespace heron::store { class MailStore; }
+namespace heron::sync { class AccountManager; }
+
+namespace heron::ui {
+
+class FolderModel;
+class FolderTreeView;
+class MessageListModel;
+class MessageView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(Profile profile, bool startOffline, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // For tests and the demo.
+    FolderTreeView *folderView() const { return m_folderView; }
+    QTreeView *messageListView() const { return m_listView; }
+    MessageListModel *messageModel() const { return m_messages; }
+    FolderModel *folderModel() const { return m_folders; }
+    MessageView *messageView() const { return m_view; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QString statusText() const;
+    sync::AccountManager *accounts() const { return m_manager.get(); }
+    bool selectMailbox(qint64 mailboxId);
+
+protected:
+    void closeEvent(QCloseEvent *e) override;
+
+private:
+    void buildActions();
+    void restoreLayout();
+    void saveLayout();
+    void onFolderSelected();
+    void onMessageSelected();
+    void showBody(qint64 messageId);
+    std::vector<int64_t> selectedMessageIds() const;
+    qint64 currentAccountId() const;
+    void setFlagsOnSelection(int flag, bool add);
+    void toggleFlagOnSelection(int flag);
+    void deleteSelection();
+    void moveSelectionTo(qint64 mailboxId, bool copy);
+    void transfer(const std::vector<int64_t> &ids, qint64 mailboxId, bool copy);
+    void afterLocalChange(qint64 accountId);
+    void populateMoveMenu(QMenu *menu, bool copy);
+    void newFolder();
+    void renameFolder();
+    void deleteFolder();
+    void askPassword(qint64 accountId, const QString &reason);
+    void askTrust(qint64 accountId, const net::CertificateInfo &info);
+    void reloadFolders();
+
+    Profile m_profile;
+    std::unique_ptr<SecretStore> m_secrets;
+    std::unique_ptr<store::MailStore> m_store;
+    std::unique_ptr<sync::AccountManager> m_manager;
+    QSettings *m_settings;
+    FolderModel *m_folders;
+    MessageListModel *m_messages;
+    FolderTreeView *m_folderView;
+    QTreeView *m_listView;
+    QLineEdit *m_filter;
+    MessageView *m_view;
+    QSplitter *m_hsplit;
+    QSplitter *m_vsplit;
+    QLabel *m_statusLabel;
+    QLabel *m_networkIcon;
+    QProgressBar *m_progress;
+    QTimer *m_markReadTimer;
+    QTimer *m_refreshTimer;
+    QAction *m_offlineAction = nullptr;
+    QSet<qint64> m_askingPassword;
+    QSet<qint64> m_askingTrust;
+    qint64 m_waitingBody = 0;
+};
+
+} // namespace heron::ui

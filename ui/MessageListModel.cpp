@@ -1,0 +1,289 @@
+#include "MessageListModel.h"
+
+#include "ItemRoles.h"
+#include "store/MailStore.h"
+
+#include <QDateTime>
+#include <QFont>
+#include <QIcon>
+#include <QLocale>
+#include <QMimeData>
+
+#include <unordered_map>
+
+namespace heron::ui {
+
+using store::Statement;
+
+MessageListModel::MessageListModel(store::MailStore *store, QObject *parent) : QAbstractTableModel(parent), m_store(store) {}
+
+void MessageListModel::setMailbox(qint64 mailboxId)
+{
+    beginResetModel();
+    m_mailbox = mailboxId;
+    loadIds();
+    endResetModel();
+}
+
+void MessageListModel::setFilter(const QString &text)
+{
+    if (text == m_filter) return;
+    beginResetModel();
+    m_filter = text;
+    loadIds();
+    endResetModel();
+}
+
+void MessageListModel::loadIds()
+{
+    m_ids.clear();
+    m_pages.clear();
+    if (!m_mailbox) return;
+    static const char *orderBy[] = {
+        "(flags & 1)", "(flags & 4)", "has_attachment", "CASE WHEN from_name<>'' THEN from_name ELSE from_addr END COLLATE NOCASE",
+        "subject COLLATE NOCASE", "date", "size"};
+    const char *dir = m_sortOrder == Qt::AscendingOrder ? "ASC" : "DESC";
+    std::string sql = "SELECT id FROM messages WHERE mailbox_id=?1";
+    if (!m_filter.isEmpty())
+        sql += " AND (subject LIKE ?2 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\' OR from_addr LIKE ?2 ESCAPE '\\' "
+               "OR to_list LIKE ?2 ESCAPE '\\' OR cc_list LIKE ?2 ESCAPE '\\')";
+    sql += std::string(" ORDER BY ") + orderBy[m_sortColumn] + " " + dir;
+    if (m_sortColumn != DateColumn) sql += std::string(", date ") + dir;
+    sql += std::string(", id ") + dir;
+    Statement q = m_store->db().prepare(sql.c_str());
+    q.bind(1, m_mailbox);
+    if (!m_filter.isEmpty()) {
+        QString pat = m_filter;
+        pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%"))
+            .replace(QLatin1String("_"), QLatin1String("\\_"));
+        q.bind(2, QLatin1Char('%') + pat + QLatin1Char('%'));
+    }
+    while (q.step()) m_ids.push_back(q.int64(0));
+}
+
+void MessageListModel::refresh()
+{
+    std::vector<int64_t> old = m_ids;
+    loadIds();
+    if (old == m_ids) {
+        if (!m_ids.empty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size()) - 1, ColumnCount - 1));
+        return;
+    }
+    // Let views keep their selection (persistent indexes) across the change.
+    std::vector<int64_t> fresh = std::move(m_ids);
+    m_ids = std::move(old);
+    Q_EMIT layoutAboutToBeChanged();
+    QModelIndexList from = persistentIndexList();
+    std::vector<int64_t> fromIds;
+    for (const QModelIndex &i : from) fromIds.push_back(messageId(i.row()));
+    m_ids = std::move(fresh);
+    m_pages.clear();
+    std::unordered_map<qint64, int> pos;
+    pos.reserve(m_ids.size());
+    for (size_t i = 0; i < m_ids.size(); ++i) pos.emplace(m_ids[i], int(i));
+    QModelIndexList to;
+    for (int i = 0; i < from.size(); ++i) {
+        auto it = pos.find(fromIds[size_t(i)]);
+        to << (it == pos.end() ? QModelIndex() : index(it->second, from[i].column()));
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged();
+}
+
+void MessageListModel::applyLocalFlags(const std::vector<int64_t> &ids, int flags, bool add)
+{
+    for (qint64 id : ids) {
+        int r = rowOf(id);
+        if (r < 0) continue;
+        auto it = m_pages.find(r / kPageSize);
+        if (it == m_pages.end()) continue;
+        MessageRecord &m = it.value()[size_t(r % kPageSize)];
+        m.flags = add ? (m.flags | flags) : (m.flags & ~flags);
+        Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
+    }
+}
+
+qint64 MessageListModel::messageId(int row) const
+{
+    return row >= 0 && size_t(row) < m_ids.size() ? m_ids[size_t(row)] : 0;
+}
+
+int MessageListModel::rowOf(qint64 messageId) const
+{
+    for (size_t i = 0; i < m_ids.size(); ++i)
+        if (m_ids[i] == messageId) return int(i);
+    return -1;
+}
+
+const MessageRecord *MessageListModel::row(int r) const
+{
+    if (r < 0 || size_t(r) >= m_ids.size()) return nullptr;
+    const int page = r / kPageSize;
+    auto it = m_pages.find(page);
+    if (it == m_pages.end()) {
+        if (m_pages.size() > 64) m_pages.clear(); // bounded: ~8k rows cached at most
+        const int first = page * kPageSize;
+        const int last = std::min(int(m_ids.size()), first + kPageSize);
+        std::string sql = "SELECT id, mailbox_id, uidvalidity, uid, date, from_name, from_addr, to_list, cc_list, subject, "
+                          "size, flags, has_attachment FROM messages WHERE id IN (";
+        for (int i = first; i < last; ++i) {
+            if (i > first) sql += ',';
+            sql += std::to_string(m_ids[size_t(i)]);
+        }
+        sql += ')';
+        std::unordered_map<qint64, MessageRecord> got;
+        Statement q = m_store->db().prepare(sql.c_str());
+        while (q.step()) {
+            MessageRecord m;
+            m.id = q.int64(0);
+            m.mailboxId = q.int64(1);
+            m.uidvalidity = uint32_t(q.int64(2));
+            m.uid = uint32_t(q.int64(3));
+            m.date = q.int64(4);
+            m.fromName = q.text(5);
+            m.fromAddr = q.text(6);
+            m.to = q.text(7);
+            m.cc = q.text(8);
+            m.subject = q.text(9);
+            m.size = q.int64(10);
+            m.flags = q.integer(11);
+            m.hasAttachment = q.integer(12) != 0;
+            got.emplace(m.id, std::move(m));
+        }
+        std::vector<MessageRecord> rows(size_t(last - first));
+        for (int i = first; i < last; ++i) {
+            auto g = got.find(m_ids[size_t(i)]);
+            if (g != got.end()) rows[size_t(i - first)] = std::move(g->second);
+            else rows[size_t(i - first)].id = m_ids[size_t(i)]; // vanished meanwhile: blank row until refresh
+        }
+        it = m_pages.insert(page, std::move(rows));
+    }
+    return &it.value()[size_t(r % kPageSize)];
+}
+
+std::optional<MessageRecord> MessageListModel::record(int r) const
+{
+    const MessageRecord *m = row(r);
+    if (!m) return std::nullopt;
+    return *m;
+}
+
+int MessageListModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_ids.size()); }
+int MessageListModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+static QString humanSize(qint64 bytes)
+{
+    if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024) return QStringLiteral("%1 KB").arg((bytes + 512) / 1024);
+    return QStringLiteral("%1 MB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+static QString shortDate(qint64 secs)
+{
+    if (secs <= 0) return QString();
+    QDateTime dt = QDateTime::fromSecsSinceEpoch(secs);
+    const QDate today = QDate::currentDate();
+    if (dt.date() == today) return QLocale().toString(dt.time(), QLocale::ShortFormat);
+    if (dt.date().year() == today.year() && dt.date().daysTo(today) < 7 && dt.date() < today)
+        return QLocale().toString(dt, QStringLiteral("ddd ")) + QLocale().toString(dt.time(), QLocale::ShortFormat);
+    return QLocale().toString(dt.date(), QLocale::ShortFormat);
+}
+
+QVariant MessageListModel::data(const QModelIndex &index, int role) const
+{
+    const MessageRecord *m = row(index.row());
+    if (!m) return {};
+    const bool unread = !(m->flags & Flag::Seen);
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case FromColumn: return m->fromName.isEmpty() ? m->fromAddr : m->fromName;
+        case SubjectColumn: return m->subject.isEmpty() ? tr("(no subject)") : m->subject;
+        case DateColumn: return shortDate(m->date);
+        case SizeColumn: return humanSize(m->size);
+        default: return {};
+        }
+    case Qt::DecorationRole:
+        if (index.column() == StatusColumn && unread) return QIcon(QStringLiteral(":/icons/unread.svg"));
+        if (index.column() == FlagColumn && (m->flags & Flag::Flagged)) return QIcon(QStringLiteral(":/icons/flag.svg"));
+        if (index.column() == AttachmentColumn && m->hasAttachment) return QIcon(QStringLiteral(":/icons/attachment.svg"));
+        return {};
+    case Qt::FontRole:
+        if (unread) {
+            QFont f;
+            f.setBold(true);
+            return f;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == FromColumn) return m->fromAddr;
+        if (index.column() == DateColumn) return QLocale().toString(QDateTime::fromSecsSinceEpoch(m->date), QLocale::LongFormat);
+        if (index.column() == SubjectColumn) return m->subject;
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == SizeColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case MessageIdRole: return qint64(m->id);
+    case FlagsRole: return m->flags;
+    case IsUnreadRole: return unread;
+    default: return {};
+    }
+}
+
+QVariant MessageListModel::headerData(int section, Qt::Orientation o, int role) const
+{
+    if (o != Qt::Horizontal) return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case FromColumn: return tr("From");
+        case SubjectColumn: return tr("Subject");
+        case DateColumn: return tr("Date");
+        case SizeColumn: return tr("Size");
+        default: return {};
+        }
+    }
+    if (role == Qt::DecorationRole) {
+        if (section == StatusColumn) return QIcon(QStringLiteral(":/icons/unread.svg"));
+        if (section == FlagColumn) return QIcon(QStringLiteral(":/icons/flag-outline.svg"));
+        if (section == AttachmentColumn) return QIcon(QStringLiteral(":/icons/attachment.svg"));
+    }
+    if (role == Qt::ToolTipRole) {
+        if (section == StatusColumn) return tr("Read status");
+        if (section == FlagColumn) return tr("Flagged");
+        if (section == AttachmentColumn) return tr("Attachments");
+    }
+    return {};
+}
+
+void MessageListModel::sort(int column, Qt::SortOrder order)
+{
+    if (column < 0 || column >= ColumnCount) return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    refresh();
+}
+
+Qt::ItemFlags MessageListModel::flags(const QModelIndex &index) const
+{
+    return QAbstractTableModel::flags(index) | Qt::ItemIsDragEnabled;
+}
+
+QStringList MessageListModel::mimeTypes() const { return {QString::fromLatin1(kMimeType)}; }
+
+QMimeData *MessageListModel::mimeData(const QModelIndexList &indexes) const
+{
+    QSet<int> rows;
+    QByteArray ids;
+    for (const QModelIndex &i : indexes) {
+        if (rows.contains(i.row())) continue;
+        rows.insert(i.row());
+        if (!ids.isEmpty()) ids += ',';
+        ids += QByteArray::number(messageId(i.row()));
+    }
+    auto *md = new QMimeData;
+    md->setData(QString::fromLatin1(kMimeType), ids);
+    return md;
+}
+
+} // namespace heron::ui

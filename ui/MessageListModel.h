@@ -1,0 +1,63 @@
+#pragma once
+// A virtual table over one mailbox of the cache. It holds only the message ids
+// in display order (8 bytes per message) and reads rows page by page as the
+// view asks for them, so a 100,000-message folder costs a few MB, not 100,000
+// row objects. Sorting and the quick filter run in SQLite.
+// Thread: GUI.
+#include "store/MessageRecord.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+
+#include <vector>
+
+namespace heron::store { class MailStore; }
+
+namespace heron::ui {
+
+class MessageListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { StatusColumn, FlagColumn, AttachmentColumn, FromColumn, SubjectColumn, DateColumn, SizeColumn, ColumnCount };
+
+    explicit MessageListModel(heron::store::MailStore *store, QObject *parent = nullptr);
+
+    void setMailbox(qint64 mailboxId);
+    qint64 mailbox() const { return m_mailbox; }
+    void setFilter(const QString &text);
+    QString filter() const { return m_filter; }
+    // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
+    void refresh();
+    // Updates cached rows after a local flag change, before the next refresh.
+    void applyLocalFlags(const std::vector<int64_t> &ids, int flags, bool add);
+
+    qint64 messageId(int row) const;
+    int rowOf(qint64 messageId) const;
+    std::optional<MessageRecord> record(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role) const override;
+    void sort(int column, Qt::SortOrder order) override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
+
+    static constexpr const char *kMimeType = "application/x-heron-message-ids";
+    static constexpr int kPageSize = 128;
+
+private:
+    void loadIds();
+    const MessageRecord *row(int r) const;
+
+    heron::store::MailStore *m_store;
+    qint64 m_mailbox = 0;
+    QString m_filter;
+    int m_sortColumn = DateColumn;
+    Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
+    std::vector<int64_t> m_ids;
+    mutable QHash<int, std::vector<MessageRecord>> m_pages;
+};
+
+} // namespace heron::ui
