@@ -1,6 +1,7 @@
 #include "net/ImapSession.h"
 
 #include "mime/HeaderDecoding.h"
+#include "net/GuardedSocket.h"
 
 #include <vmime/net/imap/IMAPConnection.hpp>
 #include <vmime/net/imap/IMAPStore.hpp>
@@ -54,6 +55,7 @@ void ImapSession::connect()
     auto verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
     m_store->setCertificateVerifier(verifier);
     m_store->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 30));
+    m_store->setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
     try {
         m_store->connect();
     } catch (const std::exception &e) {
@@ -479,6 +481,49 @@ void ImapSession::expungeUids(const std::vector<uint32_t> &uids)
                                                         "removed, to protect messages other clients marked deleted.")
                                              .arg(m_account.incoming.host));
     command("UID EXPUNGE " + uidSet(uids));
+}
+
+uint32_t ImapSession::append(const QByteArray &rawName, const QByteArray &message, int flags)
+{
+    if (!m_connected)
+        throw NetError(NetError::Network, QStringLiteral("not connected"));
+    const QByteArray tag = "h" + QByteArray::number(++m_tag);
+    const bool literalPlus = hasCapability("LITERAL+");
+    QByteArray head = tag + " APPEND " + quoteImapString(rawName) + ' ' + flagList(flags) + " {" +
+                      QByteArray::number(message.size()) + (literalPlus ? "+}\r\n" : "}\r\n");
+    try {
+        m_socket->send(head.toStdString());
+        if (!literalPlus) {
+            for (;;) {
+                ImapResponse r = parseImapResponse(readRaw());
+                if (r.isContinuation()) break;
+                if (r.tag == tag)
+                    fail(NetError::Server, QStringLiteral("%1 refused to store the message: %2")
+                                               .arg(m_account.incoming.host, QString::fromUtf8(r.humanText)));
+            }
+        }
+        m_socket->sendRaw(reinterpret_cast<const vmime::byte_t *>(message.constData()), size_t(message.size()));
+        m_socket->send("\r\n");
+    } catch (const NetError &) {
+        throw;
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2").arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    for (;;) {
+        ImapResponse r;
+        try {
+            r = parseImapResponse(readRaw());
+        } catch (const ProtocolError &e) {
+            fail(NetError::Protocol, QString::fromUtf8(e.what()));
+        }
+        if (r.tag != tag) continue;
+        if (r.items.empty() || !r.items[0].atomIs("OK"))
+            fail(NetError::Server, QStringLiteral("%1 refused to store the message: %2")
+                                       .arg(m_account.incoming.host, QString::fromUtf8(r.humanText)));
+        QList<QByteArray> code = r.code.split(' ');
+        if (code.size() >= 3 && code[0].toUpper() == "APPENDUID") return code[2].toUInt();
+        return 0;
+    }
 }
 
 void ImapSession::createFolder(const QByteArray &rawName) { command("CREATE " + quoteImapString(rawName)); }

@@ -66,6 +66,8 @@ public:
     void moveMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
     // Removes exactly these UIDs (flags them \Deleted first). Needs UIDPLUS.
     void expungeUids(const std::vector<uint32_t> &uids);
+    // Appends a message; returns its UID when the server reports it (UIDPLUS), else 0.
+    uint32_t append(const QByteArray &rawName, const QByteArray &message, int flags);
     void createFolder(const QByteArray &rawName);
     void renameFolder(const QByteArray &from, const QByteArray &to);
     void deleteFolder(const QByteArray &rawName);
