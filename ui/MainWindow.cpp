@@ -34,6 +34,9 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+// Resources live in the static heron_ui library; register them explicitly.
+static void initHeronResources() { Q_INIT_RESOURCE(resources); }
+
 namespace heron::ui {
 
 using sync::AccountManager;
@@ -41,6 +44,7 @@ using sync::AccountManager;
 MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     : QMainWindow(parent), m_profile(std::move(profile))
 {
+    initHeronResources();
     setWindowTitle(QStringLiteral("Heron"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/heron.svg")));
     m_secrets = std::make_unique<SecretStore>(m_profile.secretsPath());
@@ -185,7 +189,14 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Views and models read the store: take them down before it goes.
+    m_manager.reset();
+    delete m_hsplit;
+    delete m_messages;
+    delete m_folders;
+}
 
 QString MainWindow::statusText() const { return m_statusLabel->text(); }
 

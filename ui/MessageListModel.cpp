@@ -266,6 +266,7 @@ void MessageListModel::sort(int column, Qt::SortOrder order)
 
 Qt::ItemFlags MessageListModel::flags(const QModelIndex &index) const
 {
+    if (!index.isValid()) return Qt::NoItemFlags;
     return QAbstractTableModel::flags(index) | Qt::ItemIsDragEnabled;
 }
 

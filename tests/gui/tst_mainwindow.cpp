@@ -1,0 +1,204 @@
+// The real main window, offscreen, on a profile whose cache is filled the way
+// sync fills it: what a user sees and what their clicks do.
+#include "FolderModel.h"
+#include "FolderTreeView.h"
+#include "ItemRoles.h"
+#include "MainWindow.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+
+#include "store/MailStore.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QLineEdit>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace heron;
+using namespace heron::ui;
+
+namespace {
+const QByteArray kHtmlMessage =
+    "From: News <news@example.org>\r\nSubject: Newsletter\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+    "<html><body><p>Hello reader</p><img src=\"http://tracker.example.invalid/pixel.png\"><img src=\"cid:logo\">"
+    "<script>document.write('pwned')</script></body></html>\r\n"
+    "--b\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==\r\n--b--\r\n";
+}
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    int64_t m_inbox = 0;
+    int64_t m_trash = 0;
+    int64_t m_account = 0;
+    QString m_profileDir;
+
+    void fillProfile(int messages)
+    {
+        m_profileDir = m_tmp.filePath(QStringLiteral("profile"));
+        Profile p(m_profileDir);
+        p.ensureExists(nullptr);
+        QSettings s(p.settingsPath(), QSettings::IniFormat);
+        s.setValue(QStringLiteral("general/markReadDelayMs"), 50);
+        s.sync();
+        store::MailStore st(p.databasePath());
+        AccountConfig a;
+        a.name = QStringLiteral("Demo");
+        a.email = QStringLiteral("alice@example.org");
+        a.protocol = QStringLiteral("imap");
+        a.incoming = {QStringLiteral("127.0.0.1"), 1, Security::Tls}; // never reached: we start offline
+        a.username = QStringLiteral("alice");
+        m_account = st.addAccount(a);
+        std::vector<store::FolderUpdate> folders;
+        auto folder = [&](const char *raw, const char *use, bool selectable = true) {
+            store::FolderUpdate f;
+            f.rawName = raw;
+            f.delimiter = QStringLiteral("/");
+            f.specialUse = QString::fromLatin1(use);
+            f.selectable = selectable;
+            folders.push_back(f);
+        };
+        folder("Projects", "", true);
+        folder("Projects/Heron", "");
+        folder("Trash", "\\Trash");
+        folder("INBOX", "\\Inbox");
+        folder("Sent", "\\Sent");
+        st.updateFolders(m_account, folders);
+        m_inbox = st.mailboxByName(m_account, QStringLiteral("INBOX"))->id;
+        m_trash = st.mailboxByName(m_account, QStringLiteral("Trash"))->id;
+        std::vector<MessageRecord> msgs;
+        for (int i = 1; i <= messages; ++i) {
+            MessageRecord m;
+            m.uid = uint32_t(i);
+            m.date = 1700000000 + i * 60;
+            m.fromName = QStringLiteral("Sender %1").arg(i);
+            m.fromAddr = QStringLiteral("s%1@example.org").arg(i);
+            m.subject = i == 7 ? QStringLiteral("the needle in the haystack") : QStringLiteral("Message number %1").arg(i);
+            m.flags = i % 3 == 0 ? 0 : Flag::Seen;
+            m.size = 1000 + i;
+            msgs.push_back(m);
+        }
+        store::Transaction tx(st.db());
+        st.insertMessages(m_inbox, 1, msgs);
+        st.setMailboxSyncState(m_inbox, 1, uint32_t(messages + 1), 0);
+        st.recount(m_inbox);
+        tx.commit();
+        auto newest = st.messages(m_inbox, 2);
+        st.storeBody(newest[0].id, kHtmlMessage);
+        st.storeBody(newest[1].id, "From: x@example.org\r\nSubject: plain\r\n\r\nPlain body with https://example.org/link\r\n> quoted\r\n");
+    }
+
+private Q_SLOTS:
+    void initTestCase() { fillProfile(3000); }
+
+    void showsCachedMailOfflineAtOnce()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        FolderModel *folders = w.folderModel();
+        // Account row, then Inbox first (special folders before the rest), with its unread count.
+        QModelIndex account = folders->index(0, 0);
+        QCOMPARE(account.data().toString(), QStringLiteral("Demo"));
+        QModelIndex first = folders->index(0, 0, account);
+        QCOMPARE(first.data(SpecialUseRole).toString(), QStringLiteral("\\Inbox"));
+        QCOMPARE(first.data().toString(), QStringLiteral("Inbox (1000)"));
+        QVERIFY(first.data(Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(folders->index(1, 0, account).data().toString(), QStringLiteral("Sent"));
+        QCOMPARE(folders->index(2, 0, account).data().toString(), QStringLiteral("Trash"));
+        QModelIndex projects = folders->index(3, 0, account);
+        QCOMPARE(projects.data().toString(), QStringLiteral("Projects"));
+        QCOMPARE(folders->index(0, 0, projects).data().toString(), QStringLiteral("Heron"));
+
+        // Inbox is selected and listed, newest first, unread in bold.
+        MessageListModel *list = w.messageModel();
+        QTRY_COMPARE(list->rowCount(), 3000);
+        QCOMPARE(list->index(0, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Message number 3000"));
+        QVERIFY(list->index(0, MessageListModel::SubjectColumn).data(Qt::FontRole).value<QFont>().bold());
+        QVERIFY(!list->index(1, MessageListModel::SubjectColumn).data(Qt::FontRole).isValid());
+        QVERIFY(w.statusText().contains(QLatin1String("offline"), Qt::CaseInsensitive));
+    }
+
+    void openingAMessageShowsItAndMarksItRead()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        MessageListModel *list = w.messageModel();
+        QTRY_COMPARE(list->rowCount(), 3000);
+        w.messageListView()->setCurrentIndex(list->index(1, MessageListModel::SubjectColumn));
+        QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Plain body")));
+        QVERIFY(!w.messageView()->remoteContentBlocked());
+
+        w.messageListView()->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+        QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Hello reader")));
+        QVERIFY(!w.messageView()->bodyText().contains(QLatin1String("pwned")));
+        QVERIFY(w.messageView()->remoteContentBlocked());
+        QVERIFY(w.messageView()->content().findContentId(QStringLiteral("logo")));
+        // Marked read after the configured delay, shown at once, queued for the server.
+        QTRY_VERIFY(!list->index(0, MessageListModel::SubjectColumn).data(Qt::FontRole).isValid());
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        auto ops = st.pendingOps(m_account);
+        QVERIFY(!ops.empty());
+        QCOMPARE(ops.back().kind, QStringLiteral("flags+"));
+        QCOMPARE(ops.back().arg.toInt(), int(Flag::Seen));
+        QTRY_COMPARE(w.folderModel()->firstInbox().data().toString(), QStringLiteral("Inbox (999)"));
+    }
+
+    void quickFilterFindsBySubjectAndSender()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_COMPARE(w.messageModel()->rowCount(), 3000);
+        QTest::keyClicks(w.filterEdit(), QStringLiteral("needle"));
+        QTRY_COMPARE(w.messageModel()->rowCount(), 1);
+        w.filterEdit()->clear();
+        QTest::keyClicks(w.filterEdit(), QStringLiteral("s2999@"));
+        QTRY_COMPARE(w.messageModel()->rowCount(), 1);
+        w.filterEdit()->clear();
+        QTRY_COMPARE(w.messageModel()->rowCount(), 3000);
+    }
+
+    void deleteMovesToTrashAndQueues()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 0);
+        const int before = list->rowCount();
+        const qint64 id = list->messageId(5);
+        w.messageListView()->setCurrentIndex(list->index(5, MessageListModel::SubjectColumn));
+        w.messageListView()->setFocus();
+        QTest::keyClick(w.messageListView(), Qt::Key_Delete);
+        QTRY_COMPARE(list->rowCount(), before - 1);
+        QCOMPARE(list->rowOf(id), -1);
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        auto ops = st.pendingOps(m_account);
+        QCOMPARE(ops.back().kind, QStringLiteral("move"));
+        QCOMPARE(ops.back().arg, QStringLiteral("Trash"));
+    }
+
+    void sortingAndModelConsistency()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 0);
+        QAbstractItemModelTester tester(list, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        list->sort(MessageListModel::SubjectColumn, Qt::AscendingOrder);
+        QCOMPARE(list->index(0, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Message number 1"));
+        list->sort(MessageListModel::DateColumn, Qt::DescendingOrder);
+        QCOMPARE(list->index(0, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Message number 3000"));
+        list->sort(MessageListModel::SizeColumn, Qt::AscendingOrder);
+        QCOMPARE(list->index(0, MessageListModel::SizeColumn).data().toString(), QStringLiteral("1001 B"));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
