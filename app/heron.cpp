@@ -1,5 +1,8 @@
 // heron: the desktop mail client. Wiring only; see ui/MainWindow.
 #include "MainWindow.h"
+#include "MessageListModel.h"
+
+#include <QTreeView>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -43,7 +46,14 @@ int main(int argc, char **argv)
     window->show();
     if (args.isSet(shotOpt)) {
         const QString file = args.value(shotOpt);
-        QTimer::singleShot(args.value(delayOpt).toInt(), window.get(), [&window, file] {
+        const int delay = args.value(delayOpt).toInt();
+        // Open the newest message shortly before the picture, as a user would.
+        QTimer::singleShot(std::max(0, delay - 2500), window.get(), [&window] {
+            QTreeView *list = window->messageListView();
+            if (list->model()->rowCount() > 0)
+                list->setCurrentIndex(list->model()->index(0, heron::ui::MessageListModel::SubjectColumn));
+        });
+        QTimer::singleShot(delay, window.get(), [&window, file] {
             window->grab().save(file);
             QApplication::quit();
         });
