@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# heron-cli against the real test servers: the contract scripts rely on
+# (output lines, exit codes), certificate and password failures, offline
+# queueing and replay. Usage: cli_test.sh HERON_CLI ENV_FILE
+set -uo pipefail
+cli_bin=$1
+set -a; . "$2"; set +a
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+profile=$work/profile
+failures=0
+passes=0
+check() { # description, then a command that must succeed
+  local what=$1; shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
+}
+cli() { "$cli_bin" --profile "$profile" "$@"; }
+
+# Fresh mailbox content for carol, so this test owns its data.
+box="Cli$RANDOM$RANDOM"
+for i in 1 2 3; do
+  printf 'From: Tester %s <t%s@example.org>\r\nTo: carol@example.org\r\nSubject: cli message %s\r\nDate: Mon, 2 Feb 2026 10:0%s:00 +0000\r\nMessage-ID: <cli%s.%s@example.org>\r\n\r\nbody %s\r\n' \
+    "$i" "$i" "$i" "$i" "$i" "$box" "$i" > "$work/m$i.eml"
+done
+bash "$(dirname "$0")/../env/mailservers.sh" deliver "$HERON_TEST_DIR" carol -m "$box" "$work"/m*.eml >/dev/null
+
+# 1. Untrusted certificate: exit 5, the fingerprint is shown, nothing synced.
+HERON_PASSWORD=secret-carol cli account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol </dev/null >/dev/null
+HERON_PASSWORD=secret-carol cli sync --folder "$box" </dev/null >"$work/out" 2>"$work/err"
+check "untrusted certificate gives exit 5" test $? -eq 5
+check "certificate error names the SHA-256" grep -q "SHA-256" "$work/err"
+check "password never printed" bash -c "! grep -q secret-carol '$work/err' '$work/out'"
+
+# 2. Trust the test CA for this profile; wrong password: exit 4.
+cli trust add-ca "$HERON_TEST_CA" >/dev/null
+HERON_PASSWORD=wrong cli sync --folder "$box" </dev/null >/dev/null 2>"$work/err"
+check "wrong password gives exit 4" test $? -eq 4
+
+# 3. Sync: summary line, listing, show.
+HERON_PASSWORD=secret-carol cli sync --folder "$box" </dev/null >"$work/out" 2>/dev/null
+check "sync succeeds" test $? -eq 0
+check "summary reports 3 new" grep -q "3 new" "$work/out"
+cli ls "$box" >"$work/ls"
+check "ls lists 3 messages" test "$(wc -l <"$work/ls")" -eq 3
+check "ls is newest first" bash -c "head -1 '$work/ls' | grep -q 'cli message 3'"
+check "ls shows unread as -" bash -c "head -1 '$work/ls' | awk -F'\t' '{exit !(\$5==\"-\")}'"
+id=$(head -1 "$work/ls" | cut -f1)
+HERON_PASSWORD=secret-carol cli show "$id" </dev/null >"$work/show"
+check "show prints the body" grep -q "body 3" "$work/show"
+check "show prints the subject" grep -q "Subject: cli message 3" "$work/show"
+
+# 4. Offline change queued, replayed once on the next sync, visible to another sync.
+cli mark --read "$id" >/dev/null
+check "queued change listed" bash -c "cli() { '$cli_bin' --profile '$profile' \"\$@\"; }; cli queue | grep -q 'flags+'"
+HERON_PASSWORD=secret-carol cli sync --folder "$box" </dev/null >"$work/out" 2>/dev/null
+check "sync sends the queued change" grep -q "1 queued changes sent" "$work/out"
+check "queue is empty afterwards" test -z "$(cli queue)"
+profile2=$work/profile2
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$profile2" account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAP_PORT" --security starttls --user carol </dev/null >/dev/null
+"$cli_bin" --profile "$profile2" trust add-ca "$HERON_TEST_CA" >/dev/null
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$profile2" sync --folder "$box" </dev/null >/dev/null 2>&1
+check "another device sees the read flag" bash -c "'$cli_bin' --profile '$profile2' ls '$box' | grep 'cli message 3' | grep -q seen"
+
+# 5. Server gone: exit 3 (offline), cache still readable.
+cli account add --name dead --email d@example.org --protocol imap --host 127.0.0.1 --port 1 --security tls --user d </dev/null >/dev/null 2>&1
+HERON_PASSWORD=x cli sync --account dead </dev/null >/dev/null 2>&1
+check "unreachable server gives exit 3" test $? -eq 3
+check "cache readable offline" test "$(cli ls --account carol "$box" | wc -l)" -eq 3
+
+# 6. Usage errors: exit 1; unknown message: exit 2.
+cli account add --name x </dev/null >/dev/null 2>&1
+check "incomplete account add gives exit 1" test $? -eq 1
+cli show 999999 >/dev/null 2>&1
+check "unknown message gives exit 2" test $? -eq 2
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
