@@ -110,6 +110,7 @@ Database::Database(const QString &path) : m_path(path)
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA cache_size=-16000"); // 16 MB of page cache per connection
     migrate();
 }
 

@@ -181,6 +181,12 @@ void MailStore::recount(int64_t mailboxId)
     q.bind(1, mailboxId).exec();
 }
 
+void MailStore::addToCounts(int64_t mailboxId, int total, int unread)
+{
+    Statement q = m_db.prepare("UPDATE mailboxes SET total_count=total_count+?, unread_count=unread_count+? WHERE id=?");
+    q.bind(1, total).bind(2, unread).bind(3, mailboxId).exec();
+}
+
 std::vector<uint32_t> MailStore::cachedUids(int64_t mailboxId)
 {
     std::vector<uint32_t> out;

@@ -58,6 +58,7 @@ public:
     // fails its queued operations on the old UIDs; sets the new UIDVALIDITY.
     void resetMailbox(int64_t mailboxId, uint32_t newUidvalidity);
     void recount(int64_t mailboxId);
+    void addToCounts(int64_t mailboxId, int total, int unread);
 
     // Messages
     std::vector<uint32_t> cachedUids(int64_t mailboxId);

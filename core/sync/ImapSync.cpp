@@ -48,8 +48,15 @@ void ImapSync::fetchAndStore(int64_t mailboxId, uint32_t uidvalidity, const std:
     if (uidnextToRecord) {
         auto mb = m_store.mailbox(mailboxId);
         m_store.setMailboxSyncState(mailboxId, uidvalidity, uidnextToRecord, mb ? mb->highestModSeq : 0);
+        m_store.recount(mailboxId); // last batch: exact counts
+    } else {
+        // Counting a 100k mailbox after every batch would dominate the sync:
+        // add this batch's numbers instead (new UIDs only, so no double counting).
+        int unread = 0;
+        for (const MessageRecord &m : batch)
+            if (!(m.flags & (Flag::Seen | Flag::Deleted))) ++unread;
+        m_store.addToCounts(mailboxId, int(batch.size()), unread);
     }
-    m_store.recount(mailboxId);
     tx.commit();
     *added += int(batch.size());
 }

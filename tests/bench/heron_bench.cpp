@@ -1,0 +1,148 @@
+// heron-bench: measurements for tests/bench/run-bench.sh. Each subcommand runs in
+// its own process so peak RSS is its own. Prints one line of key=value pairs.
+//   heron-bench sync PROFILE ACCOUNT           Heron's header sync (first screen, total, RSS)
+//   heron-bench vmime-batched PROFILE ACCOUNT N  peer: vmime's fetchMessages in batches of N
+//   heron-bench gui-open PROFILE               offline start: window with the 100k folder painted
+#include "MainWindow.h"
+#include "MessageListModel.h"
+
+#include "account/Profile.h"
+#include "account/SecretStore.h"
+#include "net/VmimeSupport.h"
+#include "net/GuardedSocket.h"
+#include "store/MailStore.h"
+#include "sync/AccountSync.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTreeView>
+#include <QTest>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+using namespace heron;
+
+static long peakRssKb()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+static int syncBench(const QString &profileDir, const QString &accountName)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    SecretStore secrets(profile.secretsPath());
+    auto acc = st.accountByName(accountName);
+    if (!acc) return 2;
+    QElapsedTimer t;
+    t.start();
+    qint64 firstScreen = -1;
+    sync::AccountSync s(st, profile, *acc, secrets.password(acc->name).value_or(QString()));
+    s.setProgress([&](int64_t, int, int) { if (firstScreen < 0) firstScreen = t.elapsed(); });
+    sync::AccountSyncReport r = s.run(QStringLiteral("INBOX"));
+    const qint64 total = t.elapsed();
+    s.disconnect();
+    std::printf("first_screen_ms=%lld total_ms=%lld added=%d removed=%d flags=%d peak_rss_kb=%ld\n",
+                (long long)firstScreen, (long long)total, r.added, r.removed, r.flagsChanged, peakRssKb());
+    return 0;
+}
+
+// The peer: what a straightforward vmime client does (vmime folder objects,
+// fetchMessages with ENVELOPE/FLAGS/SIZE/UID, in batches).
+static int vmimeBatched(const QString &profileDir, const QString &accountName, int batch)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    SecretStore secrets(profile.secretsPath());
+    auto acc = st.accountByName(accountName);
+    if (!acc) return 2;
+    net::ensureVmimePlatform();
+    QElapsedTimer t;
+    t.start();
+    auto session = vmime::net::session::create();
+    vmime::utility::url url("imaps", acc->incoming.host.toStdString(), acc->incoming.port);
+    auto auth = vmime::make_shared<net::PasswordAuthenticator>(acc->username, secrets.password(acc->name).value_or(QString()));
+    auto store = session->getStore(url, auth);
+    session->getProperties()["store.imaps.options.sasl"] = false;
+    store->setCertificateVerifier(vmime::make_shared<net::CertificateVerifier>(profile.trustPolicy(), acc->incoming.host, acc->incoming.port));
+    store->connect();
+    auto folder = store->getFolder(vmime::net::folder::path("INBOX"));
+    folder->open(vmime::net::folder::MODE_READ_ONLY);
+    const size_t count = folder->getMessageCount();
+    vmime::net::fetchAttributes attrs(vmime::net::fetchAttributes::ENVELOPE | vmime::net::fetchAttributes::FLAGS |
+                                      vmime::net::fetchAttributes::SIZE | vmime::net::fetchAttributes::UID);
+    qint64 firstScreen = -1;
+    size_t fetched = 0;
+    for (size_t hi = count; hi >= 1;) {
+        size_t lo = hi > size_t(batch) ? hi - size_t(batch) + 1 : 1;
+        auto msgs = folder->getMessages(vmime::net::messageSet::byNumber(lo, hi));
+        folder->fetchMessages(msgs, attrs);
+        fetched += msgs.size();
+        if (firstScreen < 0) firstScreen = t.elapsed();
+        if (lo == 1) break;
+        hi = lo - 1;
+    }
+    const qint64 total = t.elapsed();
+    folder->close(false);
+    store->disconnect();
+    std::printf("first_screen_ms=%lld total_ms=%lld fetched=%zu peak_rss_kb=%ld\n", (long long)firstScreen,
+                (long long)total, fetched, peakRssKb());
+    return 0;
+}
+
+static int guiOpen(const QString &profileDir)
+{
+    QElapsedTimer t;
+    t.start();
+    ui::MainWindow w(Profile(profileDir), true);
+    w.show();
+    QTest::qWaitForWindowExposed(&w);
+    ui::MessageListModel *m = w.messageModel();
+    while (m->rowCount() == 0 && t.elapsed() < 10000) QCoreApplication::processEvents();
+    // One full paint of the list with its rows.
+    (void)w.messageListView()->viewport()->grab();
+    const qint64 firstPaint = t.elapsed();
+    // Scroll through the whole list page by page, as fast as the view renders.
+    QElapsedTimer s;
+    s.start();
+    QTreeView *v = w.messageListView();
+    const int rows = m->rowCount();
+    int pages = 0;
+    qint64 worstPageMs = 0;
+    for (int r = 0; r < rows; r += 500) {
+        QElapsedTimer p;
+        p.start();
+        v->scrollTo(m->index(r, 0), QAbstractItemView::PositionAtTop);
+        (void)v->viewport()->grab();
+        worstPageMs = std::max(worstPageMs, p.elapsed());
+        ++pages;
+    }
+    const qint64 scroll = s.elapsed();
+    QElapsedTimer f;
+    f.start();
+    m->setFilter(QStringLiteral("(4242)"));
+    const qint64 filterMs = f.elapsed();
+    const int hits = m->rowCount();
+    m->setFilter(QString());
+    std::printf("rows=%d first_paint_ms=%lld scroll_pages=%d scroll_total_ms=%lld worst_page_ms=%lld filter_ms=%lld "
+                "filter_hits=%d peak_rss_kb=%ld\n",
+                rows, (long long)firstPaint, pages, (long long)scroll, (long long)worstPageMs, (long long)filterMs, hits,
+                peakRssKb());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    const QStringList a = app.arguments();
+    const QString cmd = a.value(1);
+    if (cmd == QLatin1String("sync") && a.size() >= 4) return syncBench(a[2], a[3]);
+    if (cmd == QLatin1String("vmime-batched") && a.size() >= 5) return vmimeBatched(a[2], a[3], a[4].toInt());
+    if (cmd == QLatin1String("gui-open") && a.size() >= 3) return guiOpen(a[2]);
+    std::fprintf(stderr, "usage: heron-bench sync|vmime-batched|gui-open ...\n");
+    return 1;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds a 100,000-message INBOX in a loopback Dovecot and prints, for Heron,
+# for a peer measured in the same run (vmime used the straightforward way, in
+# batches of 2,000) and for the protocol floor (one raw UID FETCH 1:*):
+# time to first screen, full header sync, re-sync with nothing changed, peak
+# RSS, offline first paint, scrolling and quick filter. A tool, not a test.
+# Usage: tests/bench/run-bench.sh [COUNT]   (build first: packaging/build.sh)
+set -euo pipefail
+export QT_QPA_PLATFORM=offscreen
+cd "$(dirname "$0")/../.."
+top=$PWD
+count=${1:-100000}
+bin=$top/build/tests/heron-bench
+cli=$top/build/app/heron-cli
+dir=/tmp/heron-bench-servers
+[ -x "$bin" ] || { echo "build first (packaging/build.sh)"; exit 1; }
+bash tests/env/mailservers.sh stop "$dir" >/dev/null 2>&1 || true
+bash tests/env/mailservers.sh start "$dir" >/dev/null
+trap 'bash "$top/tests/env/mailservers.sh" stop "$dir" >/dev/null 2>&1 || true' EXIT
+echo "building a $count-message INBOX..."
+bash tests/env/mailservers.sh make-bulk "$dir" alice "$count" >/dev/null
+set -a; . "$dir/env"; set +a
+
+profile() { # fresh profile with the alice account
+  local p=$1
+  rm -rf "$p"
+  "$cli" --profile "$p" trust add-ca "$HERON_TEST_CA" >/dev/null
+  HERON_PASSWORD=secret-alice "$cli" --profile "$p" account add --name alice --email alice@example.org \
+    --protocol imap --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user alice \
+    --store-password-in-profile </dev/null >/dev/null 2>&1
+}
+floor() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice; }
+val() { sed -n "s/.*\b$2=\([0-9-]*\).*/\1/p" <<<"$1"; }
+
+echo "warming Dovecot's cache (it parses each message file on first access)..."
+floor >/dev/null; floor >/dev/null
+F=$(floor)
+profile /tmp/heron-bench-p1
+H=$("$bin" sync /tmp/heron-bench-p1 alice)
+R=$("$bin" sync /tmp/heron-bench-p1 alice)
+profile /tmp/heron-bench-p2
+V=$("$bin" vmime-batched /tmp/heron-bench-p2 alice 2000)
+F2=$(floor)
+G=$(QT_QPA_PLATFORM=offscreen "$bin" gui-open /tmp/heron-bench-p1)
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2fx' % (a/b) if b>0 else '-')" "$1" "$2"; }
+floor_ms=$(( ( $(val "$F" fetch_ms) + $(val "$F2" fetch_ms) ) / 2 ))
+echo
+echo "== $count messages, Dovecot warm, loopback IMAPS =="
+echo "protocol floor (one UID FETCH 1:*, raw bytes): first byte $(val "$F" first_byte_ms) ms, whole reply ${floor_ms} ms (runs: $(val "$F" fetch_ms), $(val "$F2" fetch_ms))"
+printf '%-34s %12s %12s %12s\n' "" "Heron" "vmime/2000" "floor"
+printf '%-34s %9s ms %9s ms %9s ms\n' "first screen of headers" "$(val "$H" first_screen_ms)" "$(val "$V" first_screen_ms)" "$(val "$F" first_byte_ms)"
+printf '%-34s %9s ms %9s ms %9s ms\n' "full header sync" "$(val "$H" total_ms)" "$(val "$V" total_ms)" "$floor_ms"
+printf '%-34s %12s %12s\n' "  ratio to floor" "$(ratio "$(val "$H" total_ms)" "$floor_ms")" "$(ratio "$(val "$V" total_ms)" "$floor_ms")"
+printf '%-34s %9s MB %9s MB\n' "peak RSS of the sync" "$(( $(val "$H" peak_rss_kb) / 1024 ))" "$(( $(val "$V" peak_rss_kb) / 1024 ))"
+printf '%-34s %9s ms\n' "re-sync, nothing changed" "$(val "$R" total_ms)"
+echo "offline start with $count cached: $G"
