@@ -186,9 +186,13 @@ int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
         err() << "warning: this account uses an UNENCRYPTED connection; the password and all mail cross the network "
                  "in clear text.\n";
     if (store.accountByName(c.name)) { err() << "error: an account named " << c.name << " exists already\n"; return Usage; }
-    auto pw = readPassword(secrets, c.name);
+    std::optional<QString> pw;
+    if (a.has("--store-password-in-profile")) {
+        pw = readPassword(secrets, c.name);
+        if (!pw) { err() << "error: no password given (HERON_PASSWORD or one line on stdin)\n"; return Usage; }
+    }
     c.id = store.addAccount(c);
-    if (pw && a.has("--store-password-in-profile")) {
+    if (pw) {
         QString e;
         if (!secrets.storeInProfile(c.name, *pw, &e)) {
             err() << "error: cannot store the password: " << e << "\n";

@@ -330,12 +330,18 @@ void MainWindow::reloadFolders()
     for (int r = 0; r < m_folders->rowCount(); ++r)
         if (expanded.contains(-m_folders->index(r, 0).data(AccountIdRole).toLongLong()))
             m_folderView->collapse(m_folders->index(r, 0));
-    qint64 want = current ? current : m_settings->value(QStringLiteral("window/lastMailbox")).toLongLong();
+    // Keep what the user chose; until they choose, prefer the folder of the last
+    // session, then the first account's Inbox (accounts answer in any order).
+    qint64 want = current && !m_autoSelected ? current : m_settings->value(QStringLiteral("window/lastMailbox")).toLongLong();
     QModelIndex idx = want ? m_folders->indexForMailbox(want) : QModelIndex();
     if (!idx.isValid()) idx = m_folders->firstInbox();
+    if (!idx.isValid() && current) idx = m_folders->indexForMailbox(current);
     if (idx.isValid()) {
+        m_autoSelected = m_autoSelected || !current;
         m_folderView->setCurrentIndex(idx);
+        m_reloadingFolders = true;
         if (idx.data(MailboxIdRole).toLongLong() != current) onFolderSelected();
+        m_reloadingFolders = false;
     }
 }
 
@@ -349,6 +355,7 @@ bool MainWindow::selectMailbox(qint64 mailboxId)
 
 void MainWindow::onFolderSelected()
 {
+    if (!m_reloadingFolders) m_autoSelected = false; // the user picked it
     QModelIndex idx = m_folderView->currentIndex();
     const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
     if (mailbox == m_messages->mailbox()) return;

@@ -94,6 +94,8 @@ private:
     QSet<qint64> m_askingPassword;
     QSet<qint64> m_askingTrust;
     qint64 m_waitingBody = 0;
+    bool m_autoSelected = false;    // the current folder was chosen by us, not the user
+    bool m_reloadingFolders = false;
 };
 
 } // namespace heron::ui

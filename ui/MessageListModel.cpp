@@ -184,9 +184,9 @@ static QString shortDate(qint64 secs)
     if (secs <= 0) return QString();
     QDateTime dt = QDateTime::fromSecsSinceEpoch(secs);
     const QDate today = QDate::currentDate();
-    if (dt.date() == today) return QLocale().toString(dt.time(), QLocale::ShortFormat);
-    if (dt.date().year() == today.year() && dt.date().daysTo(today) < 7 && dt.date() < today)
-        return QLocale().toString(dt, QStringLiteral("ddd ")) + QLocale().toString(dt.time(), QLocale::ShortFormat);
+    if (dt.date() == today) return QLocale().toString(dt.time(), QStringLiteral("HH:mm"));
+    if (dt.date().daysTo(today) < 7 && dt.date() < today)
+        return QLocale().toString(dt, QStringLiteral("ddd HH:mm"));
     return QLocale().toString(dt.date(), QLocale::ShortFormat);
 }
 

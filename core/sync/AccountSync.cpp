@@ -41,6 +41,7 @@ AccountSyncReport AccountSync::run(const QString &folder)
     if (m_replay)
         report.opsReplayed = sync.replayPending();
     sync.syncFolderList();
+    if (m_foldersListed) m_foldersListed();
 
     std::vector<MailboxRecord> boxes = m_store.mailboxes(m_account.id);
     // INBOX first: it is what the user looks at.

@@ -29,6 +29,8 @@ public:
 
     void setLog(Log log) { m_log = std::move(log); }
     void setProgress(ImapSync::Progress p) { m_progress = std::move(p); }
+    // Called once the folder list is stored, before any mailbox is synced.
+    void setFoldersListed(std::function<void()> f) { m_foldersListed = std::move(f); }
     void setBatchSizes(int first, int rest) { m_first = first; m_rest = rest; }
     // Whether run() replays queued changes first (off where another worker does it).
     void setReplay(bool replay) { m_replay = replay; }
@@ -48,6 +50,7 @@ private:
     std::unique_ptr<net::ImapSession> m_session;
     Log m_log;
     ImapSync::Progress m_progress;
+    std::function<void()> m_foldersListed;
     int m_first = 100;
     int m_rest = 2000;
     bool m_replay = true;

@@ -54,16 +54,9 @@ void AccountWorker::sync(const QString &folderRaw)
             Q_EMIT progress(mailboxId, cached, total);
             Q_EMIT mailboxChanged(mailboxId);
         });
+        m_sync->setFoldersListed([this] { Q_EMIT foldersChanged(m_account.id); });
         Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
-        m_sync->session();
-        AccountSyncReport r;
-        {
-            // Folder list first so the tree fills before the first mailbox.
-            ImapSync s(*m_store, m_sync->session(), m_account.id);
-            s.syncFolderList();
-            Q_EMIT foldersChanged(m_account.id);
-        }
-        r = m_sync->run(folderRaw);
+        m_sync->run(folderRaw);
         Q_EMIT foldersChanged(m_account.id);
         Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
         Q_EMIT syncFinished(true);

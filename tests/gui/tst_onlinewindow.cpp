@@ -1,0 +1,144 @@
+// The real window against the real Dovecot: first start on an account, a
+// certificate the user must decide on, a wrong password, a message fetched on
+// demand, and a read mark that reaches the server.
+#include "TestServers.h"
+
+#include "CertificateDialog.h"
+#include "FolderModel.h"
+#include "ItemRoles.h"
+#include "MainWindow.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+
+#include "account/SecretStore.h"
+#include "net/ImapSession.h"
+#include "store/MailStore.h"
+#include "sync/AccountManager.h"
+
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace heron;
+using namespace heron::ui;
+using heron::test::TestServers;
+
+class TestOnlineWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    int m_n = 0;
+    QString m_marker;
+
+    QString makeProfile(bool trustCa, const QString &password)
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("p%1").arg(++m_n));
+        Profile p(dir);
+        p.ensureExists(nullptr);
+        if (trustCa) QFile::copy(TestServers::get().caFile(), p.extraAnchorsPath());
+        QSettings s(p.settingsPath(), QSettings::IniFormat);
+        s.setValue(QStringLiteral("general/markReadDelayMs"), 100);
+        s.sync();
+        store::MailStore st(p.databasePath());
+        AccountConfig a = TestServers::get().imapAccount(QStringLiteral("bob"));
+        a.name = QStringLiteral("Bob");
+        st.addAccount(a);
+        SecretStore secrets(p.secretsPath());
+        secrets.storeInProfile(a.name, password, nullptr);
+        return dir;
+    }
+
+    net::ImapSession otherClient()
+    {
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        return net::ImapSession(TestServers::get().imapAccount(QStringLiteral("bob")), QStringLiteral("secret-bob"), trust);
+    }
+
+    QModelIndex inboxRow(MainWindow &w) { return w.folderModel()->firstInbox(); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        HERON_REQUIRE_SERVERS();
+        m_marker = QStringLiteral("online-%1").arg(QRandomGenerator::global()->generate());
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        net::ImapSession other(TestServers::get().imapAccount(QStringLiteral("bob")), QStringLiteral("secret-bob"), trust);
+        other.connect();
+        for (int i = 1; i <= 30; ++i) {
+            QByteArray msg = "From: Window Tester <wt@example.org>\r\nTo: bob@example.org\r\nSubject: " +
+                             m_marker.toUtf8() + " " + QByteArray::number(i) +
+                             "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello from message " +
+                             QByteArray::number(i) + "\r\n";
+            other.append("INBOX", msg, 0);
+        }
+        other.logout();
+    }
+
+    void firstStartFillsTreeAndListAndOpensAMessage()
+    {
+        MainWindow w(Profile(makeProfile(true, QStringLiteral("secret-bob"))), false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(inboxRow(w).isValid(), 15000);
+        // Special folders listed with their roles.
+        QVERIFY(w.folderModel()->match(w.folderModel()->index(0, 0), SpecialUseRole, QStringLiteral("\\Sent"), 1,
+                                       Qt::MatchExactly | Qt::MatchRecursive).size() == 1);
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageModel()->rowCount() >= 30, 15000);
+        w.filterEdit()->setText(m_marker + QStringLiteral(" 30"));
+        QTRY_COMPARE(w.messageModel()->rowCount(), 1);
+        w.messageListView()->setCurrentIndex(w.messageModel()->index(0, MessageListModel::SubjectColumn));
+        // Not cached yet: fetched on demand by the interactive connection.
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageView()->bodyText().contains(QLatin1String("Hello from message 30")), 15000);
+        // Marked read locally, then on the server.
+        QTRY_VERIFY(!w.messageModel()->index(0, 0).data(IsUnreadRole).toBool());
+        net::ImapSession other = otherClient();
+        other.connect();
+        bool seenOnServer = false;
+        QTRY_VERIFY_WITH_TIMEOUT((other.select("INBOX"), other.command("UID SEARCH SEEN SUBJECT \"" + m_marker.toUtf8() + " 30\"",
+                                  [&](const net::ImapResponse &r) { if (r.items.size() > 1) seenOnServer = true; }), seenOnServer), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("up to date")), 15000);
+    }
+
+    void untrustedCertificateAsksTheUser()
+    {
+        MainWindow w(Profile(makeProfile(false, QStringLiteral("secret-bob"))), false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        CertificateDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = w.findChild<CertificateDialog *>()) != nullptr, 15000);
+        QTRY_VERIFY(dlg->isVisible());
+        const QList<QLabel *> labels = dlg->findChildren<QLabel *>();
+        bool hasFingerprint = false;
+        for (QLabel *l : labels) hasFingerprint |= l->text().count(QLatin1Char(':')) == 31;
+        QVERIFY(hasFingerprint);
+        QVERIFY(!inboxRow(w).isValid()); // nothing synced before the decision
+        dlg->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageModel()->rowCount() >= 30, 15000);
+    }
+
+    void wrongPasswordAsksAgain()
+    {
+        MainWindow w(Profile(makeProfile(true, QStringLiteral("wrong"))), false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QInputDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = w.findChild<QInputDialog *>()) != nullptr && dlg->isVisible(), 15000);
+        QVERIFY(dlg->labelText().contains(QLatin1String("rejected"), Qt::CaseInsensitive));
+        dlg->setTextValue(QStringLiteral("secret-bob"));
+        dlg->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageModel()->rowCount() >= 30, 15000);
+    }
+};
+
+QTEST_MAIN(TestOnlineWindow)
+#include "tst_onlinewindow.moc"
