@@ -14,7 +14,7 @@ apt-get install -y -qq --no-install-recommends \
   libvmime-dev libgnutls28-dev libsqlite3-dev \
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix \
   openssl python3 procps psmisc iproute2 \
-  xvfb xauth x11-utils imagemagick fonts-dejavu-core fonts-wqy-microhei \
+  xvfb xauth x11-utils imagemagick fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji \
   > /dev/null
 # The distribution starts no daemons here (no systemd in containers); our
 # tests and the demo start private instances on loopback.

@@ -437,7 +437,8 @@ void MainWindow::deleteSelection()
     if (ids.empty()) return;
     if (ops::deleteIsPermanent(*m_store, ids)) {
         auto answer = QMessageBox::question(this, tr("Delete permanently"),
-                                            tr("Delete %n message(s) permanently? This cannot be undone.", nullptr, int(ids.size())),
+                                            ids.size() == 1 ? tr("Delete this message permanently? This cannot be undone.")
+                                                             : tr("Delete these %1 messages permanently? This cannot be undone.").arg(ids.size()),
                                             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
         if (answer != QMessageBox::Yes) return;
     }
@@ -524,7 +525,7 @@ void MainWindow::deleteFolder()
     if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
     const QString name = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
     if (QMessageBox::question(this, tr("Delete Folder"),
-                              tr("Delete the folder \"%1\" and the %n message(s) in it from the server?", nullptr, mb->totalCount).arg(name),
+                              tr("Delete the folder \"%1\" and the %2 messages in it from the server?").arg(name).arg(mb->totalCount),
                               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
     ops::deleteFolder(*m_store, mb->id);

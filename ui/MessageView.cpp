@@ -190,8 +190,10 @@ void MessageView::render()
     m_browser->setContent(&m_content, m_allowRemote);
     m_browser->setHtml(html);
     if (!m_remoteUrls.isEmpty() && !m_allowRemote) {
-        m_remoteLabel->setText(tr("Heron blocked %n remote item(s) in this message to protect your privacy.", nullptr,
-                                  int(m_remoteUrls.size())));
+        m_remoteLabel->setText(m_remoteUrls.size() == 1
+                                   ? tr("Heron blocked a remote image in this message to protect your privacy.")
+                                   : tr("Heron blocked %1 remote images in this message to protect your privacy.")
+                                         .arg(m_remoteUrls.size()));
         m_remoteBar->show();
     } else {
         m_remoteBar->hide();

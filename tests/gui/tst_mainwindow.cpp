@@ -140,6 +140,8 @@ private Q_SLOTS:
         QVERIFY(!w.messageView()->bodyText().contains(QLatin1String("pwned")));
         QVERIFY(w.messageView()->remoteContentBlocked());
         QVERIFY(w.messageView()->content().findContentId(QStringLiteral("logo")));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR")) // for people reviewing the UI
+            w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/html-message.png"));
         // Marked read after the configured delay, shown at once, queued for the server.
         QTRY_VERIFY(!list->index(0, MessageListModel::SubjectColumn).data(Qt::FontRole).isValid());
         store::MailStore st(Profile(m_profileDir).databasePath());
