@@ -7,10 +7,12 @@
 #include "MessageListModel.h"
 #include "MessageView.h"
 
+#include "account/SecretStore.h"
 #include "store/MailStore.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDialog>
 #include <QLineEdit>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -54,6 +56,7 @@ class TestMainWindow : public QObject {
         a.incoming = {QStringLiteral("127.0.0.1"), 1, Security::Tls}; // never reached: we start offline
         a.username = QStringLiteral("alice");
         m_account = st.addAccount(a);
+        SecretStore(p.secretsPath()).storeInProfile(a.name, QStringLiteral("pw"), nullptr);
         std::vector<store::FolderUpdate> folders;
         auto folder = [&](const char *raw, const char *use, bool selectable = true) {
             store::FolderUpdate f;
@@ -122,6 +125,19 @@ private Q_SLOTS:
         QVERIFY(list->index(0, MessageListModel::SubjectColumn).data(Qt::FontRole).value<QFont>().bold());
         QVERIFY(!list->index(1, MessageListModel::SubjectColumn).data(Qt::FontRole).isValid());
         QVERIFY(w.statusText().contains(QLatin1String("offline"), Qt::CaseInsensitive));
+    }
+
+    void unreachableServerMeansOfflineWithoutDialogs()
+    {
+        // The account points at a closed port: online start, but the network is "unplugged".
+        MainWindow w(Profile(m_profileDir), false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_COMPARE(w.messageModel()->rowCount(), 3000); // the cache opens at once
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("offline"), Qt::CaseInsensitive), 10000);
+        QVERIFY(w.statusText().contains(QLatin1String("retrying")));
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        QVERIFY(w.findChildren<QDialog *>().isEmpty());
     }
 
     void openingAMessageShowsItAndMarksItRead()

@@ -75,5 +75,34 @@ check "incomplete account add gives exit 1" test $? -eq 1
 cli show 999999 >/dev/null 2>&1
 check "unknown message gives exit 2" test $? -eq 2
 
+# 7. kill -9 in the middle of a big sync, several times: the next run completes
+#    the cache, nothing lost, nothing doubled, the database intact.
+bash "$(dirname "$0")/../env/mailservers.sh" make-bulk "$HERON_TEST_DIR" carol 6000 >/dev/null 2>&1
+kp=$work/killed
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$kp" account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$kp" trust add-ca "$HERON_TEST_CA" >/dev/null
+for delay in 0.15 0.3 0.5 0.8; do
+  "$cli_bin" --profile "$kp" sync --folder INBOX </dev/null >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+done
+partial=$("$cli_bin" --profile "$kp" ls INBOX | wc -l)
+"$cli_bin" --profile "$kp" sync --folder INBOX </dev/null >/dev/null 2>&1
+check "sync after kills succeeds" test $? -eq 0
+kr=$work/reference
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$kr" account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$kr" trust add-ca "$HERON_TEST_CA" >/dev/null
+"$cli_bin" --profile "$kr" sync --folder INBOX </dev/null >/dev/null 2>&1
+expected=$("$cli_bin" --profile "$kr" ls INBOX | wc -l)
+got=$("$cli_bin" --profile "$kp" ls INBOX | wc -l)
+check "killed syncs resumed to the full mailbox ($partial cached before, $got after, $expected expected)" test "$got" -eq "$expected"
+check "at least 6000 messages compared" test "$expected" -ge 6000
+check "no message twice" test "$("$cli_bin" --profile "$kp" ls INBOX | cut -f2- | sort | uniq -d | wc -l)" -eq 0
+check "database intact after kill -9" test "$(sqlite3 "$kp/heron.db" 'PRAGMA integrity_check')" = ok
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -5,6 +5,7 @@
 #include "account/Profile.h"
 #include "net/ImapSession.h"
 #include "ops/LocalOps.h"
+#include "net/ImapResponse.h"
 #include "store/MailStore.h"
 #include "sync/AccountSync.h"
 
@@ -337,6 +338,32 @@ private Q_SLOTS:
         store::Statement q = f.store->db().prepare("PRAGMA integrity_check");
         QVERIFY(q.step());
         QCOMPARE(q.text(0), QStringLiteral("ok"));
+    }
+
+    void folderChangesMadeOfflineReachTheServer()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        sync::AccountSync s(*f.store, *f.profile, f.account, TestServers::get().password(QStringLiteral("alice")));
+        s.run(QStringLiteral("INBOX"));
+        const QString base = QStringLiteral("F%1").arg(QRandomGenerator::global()->generate());
+        const QString nonAscii = base + QStringLiteral("-Entwürfe");
+        const QByteArray nonAsciiRaw = net::encodeMailboxName(nonAscii);
+        ops::createFolder(*f.store, f.account.id, base);
+        ops::createFolder(*f.store, f.account.id, QString::fromLatin1(nonAsciiRaw));
+        auto created = f.store->mailboxByName(f.account.id, base);
+        QVERIFY(created); // shown at once
+        ops::renameFolder(*f.store, created->id, base + QStringLiteral("-renamed"));
+        auto toDelete = f.store->mailboxByName(f.account.id, QString::fromLatin1(nonAsciiRaw));
+        ops::deleteFolder(*f.store, toDelete->id);
+        s.run(QStringLiteral("INBOX"));
+        QVERIFY(f.store->pendingOps(f.account.id, true).empty());
+        auto other = otherClient(QStringLiteral("alice"));
+        QStringList names;
+        for (const net::ImapFolderInfo &fi : other->listFolders()) names << fi.name;
+        QVERIFY(names.contains(base + QStringLiteral("-renamed")));
+        QVERIFY(!names.contains(base));
+        QVERIFY(!names.contains(nonAscii));
+        QVERIFY(f.store->mailboxByName(f.account.id, base + QStringLiteral("-renamed")));
     }
 
     void bodyIsFetchedOnDemandAndDecoded()
