@@ -1,6 +1,7 @@
 #include "CertificateDialog.h"
 
 #include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -12,6 +13,7 @@ CertificateDialog::CertificateDialog(const QString &accountName, const net::Cert
     : QDialog(parent)
 {
     setWindowTitle(tr("Untrusted certificate"));
+    setMinimumWidth(560);
     auto *layout = new QVBoxLayout(this);
     auto *intro = new QLabel(tr("<b>Heron could not verify the identity of %1:%2</b> (account %3).<br>"
                                 "Someone may be impersonating the server. Only continue if you know this "
@@ -33,6 +35,8 @@ CertificateDialog::CertificateDialog(const QString &accountName, const net::Cert
     add(tr("Valid from:"), info.notBefore);
     add(tr("Valid until:"), info.notAfter);
     add(tr("SHA-256:"), info.sha256);
+    if (auto *fp = qobject_cast<QLabel *>(form->itemAt(form->rowCount() - 1, QFormLayout::FieldRole)->widget()))
+        fp->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     layout->addLayout(form);
     auto *buttons = new QDialogButtonBox(this);
     QPushButton *trust = buttons->addButton(tr("Trust this certificate for this server"), QDialogButtonBox::AcceptRole);

@@ -6,6 +6,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
@@ -251,6 +252,19 @@ void MessageView::openAttachment(int index)
 {
     if (index < 0 || size_t(index) >= m_content.attachments.size()) return;
     const mime::Attachment &a = m_content.attachments[size_t(index)];
+    // Opening hands the file to the desktop; never let a received file run as a program.
+    static const QStringList runnable = {QStringLiteral("desktop"), QStringLiteral("sh"), QStringLiteral("bash"),
+                                         QStringLiteral("exe"), QStringLiteral("bat"), QStringLiteral("cmd"),
+                                         QStringLiteral("com"), QStringLiteral("jar"), QStringLiteral("appimage"),
+                                         QStringLiteral("run"), QStringLiteral("bin"), QStringLiteral("py"),
+                                         QStringLiteral("pl"), QStringLiteral("msi"), QStringLiteral("deb")};
+    if (runnable.contains(QFileInfo(a.fileName).suffix().toLower()) ||
+        a.mimeType.contains(QLatin1String("executable")) || a.mimeType.contains(QLatin1String("x-sh"))) {
+        QMessageBox::information(this, tr("Open Attachment"),
+                                 tr("%1 could run as a program, so Heron does not open it. Save it and check it first.")
+                                     .arg(a.fileName));
+        return;
+    }
     static QTemporaryDir tmp; // removed when Heron exits
     const QString path = QDir(tmp.path()).filePath(a.fileName);
     QFile f(path);

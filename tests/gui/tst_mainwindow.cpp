@@ -203,6 +203,29 @@ private Q_SLOTS:
         QCOMPARE(ops.back().arg, QStringLiteral("Trash"));
     }
 
+    void dragAndDropMovesOrCopies()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 10);
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        const int64_t heron = st.mailboxByName(m_account, QStringLiteral("Projects/Heron"))->id;
+        const int before = list->rowCount();
+        // Dropping on a folder (what FolderTreeView emits after a drop): move, or copy with Ctrl.
+        Q_EMIT w.folderView()->messagesDropped(heron, {int64_t(list->messageId(3))}, true);
+        QCOMPARE(list->rowCount(), before);
+        QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("copy"));
+        const qint64 moved = list->messageId(4);
+        Q_EMIT w.folderView()->messagesDropped(heron, {int64_t(moved)}, false);
+        QTRY_COMPARE(list->rowCount(), before - 1);
+        QCOMPARE(list->rowOf(moved), -1);
+        auto op = st.pendingOps(m_account).back();
+        QCOMPARE(op.kind, QStringLiteral("move"));
+        QCOMPARE(op.arg, QStringLiteral("Projects/Heron"));
+    }
+
     void sortingAndModelConsistency()
     {
         MainWindow w(Profile(m_profileDir), true);

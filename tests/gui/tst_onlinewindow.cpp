@@ -121,6 +121,8 @@ private Q_SLOTS:
         bool hasFingerprint = false;
         for (QLabel *l : labels) hasFingerprint |= l->text().count(QLatin1Char(':')) == 31;
         QVERIFY(hasFingerprint);
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR")) // for people reviewing the UI
+            dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/certificate-dialog.png"));
         QVERIFY(!inboxRow(w).isValid()); // nothing synced before the decision
         dlg->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
         QTRY_VERIFY_WITH_TIMEOUT(w.messageModel()->rowCount() >= 30, 15000);
