@@ -10,6 +10,7 @@
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
 #include "sync/AccountSync.h"
+#include "sync/Pop3Fetch.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -34,6 +35,7 @@ const char *kUsage =
     "  account add --name N --email E --protocol imap|pop3 --host H --port P --security tls|starttls|none\n"
     "              --user U [--smtp-host H --smtp-port P --smtp-security tls|starttls|none]\n"
     "              [--store-password-in-profile]   (password: HERON_PASSWORD or one line on stdin)\n"
+    "              [--pop3-policy leave|delete|days --pop3-keep-days N]\n"
     "  account list | account remove --name N\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
     "  sync [--account N] [--folder F]\n"
@@ -177,6 +179,15 @@ int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
         err() << "error: account add needs --name, --email, --protocol imap|pop3, --host, --port and a valid --security\n";
         return Usage;
     }
+    if (c.isPop3()) {
+        c.pop3Policy = a.opt("--pop3-policy", "leave");
+        c.pop3KeepDays = a.opt("--pop3-keep-days", "0").toInt();
+        if (c.pop3Policy != QLatin1String("leave") && c.pop3Policy != QLatin1String("delete") &&
+            !(c.pop3Policy == QLatin1String("days") && c.pop3KeepDays > 0)) {
+            err() << "error: --pop3-policy is leave, delete, or days with --pop3-keep-days N\n";
+            return Usage;
+        }
+    }
     if (a.options.contains("--smtp-host")) {
         c.smtp.host = a.opt("--smtp-host");
         c.smtp.port = a.opt("--smtp-port", "465").toInt();
@@ -236,12 +247,22 @@ int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secret
 {
     auto acc = pickAccount(store, a);
     if (!acc) return NotFound;
-    if (acc->protocol != QLatin1String("imap")) {
-        err() << "error: POP3 accounts are not supported yet\n";
-        return Usage;
-    }
     auto pw = readPassword(secrets, acc->name);
     if (!pw) { err() << "error: no password for " << acc->name << " (set HERON_PASSWORD or give it on stdin)\n"; return AuthFailed; }
+    if (acc->isPop3()) {
+        sync::Pop3Fetch fetch(store, profile, *acc, *pw);
+        fetch.setProgress([](int64_t, int done, int total) {
+            err() << "  " << done << "/" << total << "\n";
+            err().flush();
+        });
+        const qint64 started = QDateTime::currentMSecsSinceEpoch();
+        sync::Pop3Report r = fetch.run();
+        for (const QString &p : r.problems) err() << "note: " << p << "\n";
+        out() << "synced " << acc->name << ": " << r.downloaded << " new, " << r.deletedOnServer
+              << " deleted on the server, " << r.onServer << " on the server, in "
+              << (QDateTime::currentMSecsSinceEpoch() - started) << " ms\n";
+        return Ok;
+    }
     sync::AccountSync s(store, profile, *acc, *pw);
     s.setLog([](const QString &line) { err() << line << "\n"; err().flush(); });
     s.setProgress([](int64_t, int cached, int total) {

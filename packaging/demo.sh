@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, starts real Dovecot + Postfix on loopback with
-# sample mail, configures a demo profile (two IMAP accounts) and opens Heron on it.
+# sample mail, configures a demo profile (an IMAP and a POP3 account) and opens Heron on it.
 # Without a display it runs Heron under Xvfb and saves a screenshot instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,8 +24,8 @@ HERON_PASSWORD=secret-alice cli account add --name "Alice (IMAP)" --email alice@
   --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user alice \
   --smtp-host localhost --smtp-port "$HERON_TEST_SUBMISSIONS_PORT" --smtp-security tls \
   --store-password-in-profile </dev/null 2>/dev/null
-HERON_PASSWORD=secret-bob cli account add --name "Bob (IMAP, STARTTLS)" --email bob@example.org --protocol imap \
-  --host localhost --port "$HERON_TEST_IMAP_PORT" --security starttls --user bob \
+HERON_PASSWORD=secret-bob cli account add --name "Bob (POP3)" --email bob@example.org --protocol pop3 \
+  --host localhost --port "$HERON_TEST_POP3S_PORT" --security tls --user bob --pop3-policy leave \
   --smtp-host localhost --smtp-port "$HERON_TEST_SUBMISSION_PORT" --smtp-security starttls \
   --store-password-in-profile </dev/null 2>/dev/null
 # Demo only: remember which window layout looks best on first start.

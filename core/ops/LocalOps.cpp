@@ -41,6 +41,14 @@ std::map<std::pair<int64_t, uint32_t>, Group> group(MailStore &store, const std:
     return out;
 }
 
+// Folders of POP3 accounts exist only in the profile: changes apply there and
+// nothing is queued for a server.
+bool isLocalAccount(MailStore &store, int64_t accountId)
+{
+    auto a = store.account(accountId);
+    return a && a->isPop3();
+}
+
 void removeLocally(MailStore &store, int64_t mailboxId, const std::vector<uint32_t> &uids)
 {
     store.deleteUids(mailboxId, uids);
@@ -54,6 +62,7 @@ void setFlags(MailStore &store, const std::vector<int64_t> &messageIds, int flag
     for (auto &[key, g] : group(store, messageIds)) {
         store.setLocalFlags(g.ids, flags, add);
         store.recount(key.first);
+        if (isLocalAccount(store, g.accountId)) continue;
         PendingOp op;
         op.accountId = g.accountId;
         op.mailbox = g.mailbox;
@@ -73,6 +82,15 @@ static void transfer(MailStore &store, const std::vector<int64_t> &ids, int64_t 
     Transaction tx(store.db());
     for (auto &[key, g] : group(store, ids)) {
         if (key.first == destMailboxId || g.accountId != dest->accountId) continue;
+        if (isLocalAccount(store, g.accountId)) {
+            for (int64_t id : g.ids) {
+                store.copyLocal(id, destMailboxId);
+                if (move) store.deleteMessage(id);
+            }
+            store.recount(key.first);
+            store.recount(destMailboxId);
+            continue;
+        }
         PendingOp op;
         op.accountId = g.accountId;
         op.mailbox = g.mailbox;
@@ -104,6 +122,16 @@ DeleteResult deleteMessages(MailStore &store, const std::vector<int64_t> &ids)
     Transaction tx(store.db());
     for (auto &[key, g] : group(store, ids)) {
         auto trash = store.mailboxByRole(g.accountId, QStringLiteral("\\Trash"));
+        if (isLocalAccount(store, g.accountId)) {
+            for (int64_t id : g.ids) {
+                if (trash && trash->id != key.first) store.copyLocal(id, trash->id);
+                else result = DeleteResult::Expunged;
+                store.deleteMessage(id);
+            }
+            store.recount(key.first);
+            if (trash) store.recount(trash->id);
+            continue;
+        }
         PendingOp op;
         op.accountId = g.accountId;
         op.mailbox = g.mailbox;
@@ -126,11 +154,13 @@ DeleteResult deleteMessages(MailStore &store, const std::vector<int64_t> &ids)
 void createFolder(MailStore &store, int64_t accountId, const QString &rawName)
 {
     Transaction tx(store.db());
-    PendingOp op;
-    op.accountId = accountId;
-    op.mailbox = rawName;
-    op.kind = QStringLiteral("create");
-    store.enqueue(op);
+    if (!isLocalAccount(store, accountId)) {
+        PendingOp op;
+        op.accountId = accountId;
+        op.mailbox = rawName;
+        op.kind = QStringLiteral("create");
+        store.enqueue(op);
+    }
     // Shown at once; the next folder-list sync confirms it.
     auto ins = store.db().prepare(
         "INSERT OR IGNORE INTO mailboxes(account_id, name, delimiter) VALUES(?1, ?2, "
@@ -144,12 +174,14 @@ void renameFolder(MailStore &store, int64_t mailboxId, const QString &newRawName
     auto mb = store.mailbox(mailboxId);
     if (!mb) return;
     Transaction tx(store.db());
-    PendingOp op;
-    op.accountId = mb->accountId;
-    op.mailbox = mb->name;
-    op.kind = QStringLiteral("rename");
-    op.arg = newRawName;
-    store.enqueue(op);
+    if (!isLocalAccount(store, mb->accountId)) {
+        PendingOp op;
+        op.accountId = mb->accountId;
+        op.mailbox = mb->name;
+        op.kind = QStringLiteral("rename");
+        op.arg = newRawName;
+        store.enqueue(op);
+    }
     auto q = store.db().prepare("UPDATE mailboxes SET name=? WHERE id=?");
     q.bind(1, newRawName).bind(2, mailboxId).exec();
     tx.commit();
@@ -160,11 +192,13 @@ void deleteFolder(MailStore &store, int64_t mailboxId)
     auto mb = store.mailbox(mailboxId);
     if (!mb) return;
     Transaction tx(store.db());
-    PendingOp op;
-    op.accountId = mb->accountId;
-    op.mailbox = mb->name;
-    op.kind = QStringLiteral("delete-folder");
-    store.enqueue(op);
+    if (!isLocalAccount(store, mb->accountId)) {
+        PendingOp op;
+        op.accountId = mb->accountId;
+        op.mailbox = mb->name;
+        op.kind = QStringLiteral("delete-folder");
+        store.enqueue(op);
+    }
     auto q = store.db().prepare("DELETE FROM mailboxes WHERE id=?");
     q.bind(1, mailboxId).exec();
     tx.commit();

@@ -91,6 +91,19 @@ CREATE TABLE trusted_certs (
   PRIMARY KEY(host, port)
 );
 )SQL",
+    // 2: POP3 accounts: what was downloaded (by UIDL) and the server-side policy.
+    R"SQL(
+CREATE TABLE pop3_uidls (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  uidl TEXT NOT NULL,
+  message_id INTEGER,
+  fetched INTEGER NOT NULL,
+  on_server INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY(account_id, uidl)
+);
+ALTER TABLE accounts ADD COLUMN pop3_policy TEXT NOT NULL DEFAULT 'leave';
+ALTER TABLE accounts ADD COLUMN pop3_keep_days INTEGER NOT NULL DEFAULT 0;
+)SQL",
 };
 } // namespace
 

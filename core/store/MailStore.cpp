@@ -24,10 +24,13 @@ AccountConfig readAccount(Statement &q)
     a.smtp.port = q.integer(9);
     if (!q.isNull(10)) parseSecurity(q.text(10), &a.smtp.security);
     a.checkIntervalSeconds = q.integer(11);
+    a.pop3Policy = q.text(12);
+    a.pop3KeepDays = q.integer(13);
     return a;
 }
 const char *kAccountColumns =
-    "id, name, email, protocol, host, port, security, username, smtp_host, smtp_port, smtp_security, check_interval";
+    "id, name, email, protocol, host, port, security, username, smtp_host, smtp_port, smtp_security, check_interval, "
+    "pop3_policy, pop3_keep_days";
 
 MailboxRecord readMailbox(Statement &q)
 {
@@ -56,7 +59,7 @@ int64_t MailStore::addAccount(const AccountConfig &a)
 {
     Statement q = m_db.prepare(
         "INSERT INTO accounts(name, email, protocol, host, port, security, username, smtp_host, smtp_port, "
-        "smtp_security, check_interval, sort_order) VALUES(?,?,?,?,?,?,?,?,?,?,?,"
+        "smtp_security, check_interval, pop3_policy, pop3_keep_days, sort_order) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
         "(SELECT COALESCE(MAX(sort_order),0)+1 FROM accounts))");
     q.bind(1, a.name).bind(2, a.email).bind(3, a.protocol).bind(4, a.incoming.host).bind(5, a.incoming.port)
         .bind(6, securityName(a.incoming.security)).bind(7, a.username);
@@ -65,9 +68,11 @@ int64_t MailStore::addAccount(const AccountConfig &a)
     } else {
         q.bind(8, a.smtp.host).bind(9, a.smtp.port).bind(10, securityName(a.smtp.security));
     }
-    q.bind(11, a.checkIntervalSeconds);
+    q.bind(11, a.checkIntervalSeconds).bind(12, a.pop3Policy).bind(13, a.pop3KeepDays);
     q.step();
-    return m_db.lastInsertId();
+    const int64_t id = m_db.lastInsertId();
+    if (a.isPop3()) ensureLocalFolders(id);
+    return id;
 }
 
 std::vector<AccountConfig> MailStore::accounts()
@@ -352,6 +357,88 @@ void MailStore::failOp(int64_t id, const QString &error)
 {
     Statement q = m_db.prepare("UPDATE pending_ops SET state='failed', error=? WHERE id=?");
     q.bind(1, error).bind(2, id).exec();
+}
+
+void MailStore::ensureLocalFolders(int64_t accountId)
+{
+    // A POP3 account's folders live only in the profile. UIDVALIDITY 1 and
+    // locally assigned UIDs keep them in the same shape as IMAP folders.
+    static const char *folders[][2] = {{"INBOX", "\\Inbox"}, {"Drafts", "\\Drafts"}, {"Sent", "\\Sent"},
+                                       {"Trash", "\\Trash"}};
+    Statement q = m_db.prepare("INSERT OR IGNORE INTO mailboxes(account_id, name, delimiter, special_use, uidvalidity, uidnext) "
+                               "VALUES(?,?,'/',?,1,1)");
+    for (auto &f : folders) {
+        q.bind(1, accountId).bindText(2, f[0]).bindText(3, f[1]);
+        q.exec();
+    }
+}
+
+uint32_t MailStore::nextLocalUid(int64_t mailboxId)
+{
+    Statement q = m_db.prepare("SELECT COALESCE(MAX(uid), 0) + 1 FROM messages WHERE mailbox_id=?");
+    q.bind(1, mailboxId);
+    q.step();
+    return uint32_t(q.int64(0));
+}
+
+int64_t MailStore::insertLocalMessage(int64_t mailboxId, MessageRecord m, const QByteArray &raw)
+{
+    m.uid = nextLocalUid(mailboxId);
+    insertMessages(mailboxId, 1, {m});
+    const int64_t id = m_db.lastInsertId();
+    storeBody(id, raw);
+    return id;
+}
+
+int64_t MailStore::copyLocal(int64_t messageId, int64_t destMailboxId)
+{
+    auto m = message(messageId);
+    if (!m) return 0;
+    auto raw = body(messageId);
+    m->uid = nextLocalUid(destMailboxId);
+    insertMessages(destMailboxId, 1, {*m});
+    const int64_t id = m_db.lastInsertId();
+    if (raw) storeBody(id, *raw);
+    return id;
+}
+
+void MailStore::deleteMessage(int64_t messageId)
+{
+    Statement q = m_db.prepare("DELETE FROM messages WHERE id=?");
+    q.bind(1, messageId).exec();
+}
+
+std::set<QString> MailStore::knownUidls(int64_t accountId)
+{
+    std::set<QString> out;
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=?");
+    q.bind(1, accountId);
+    while (q.step()) out.insert(q.text(0));
+    return out;
+}
+
+void MailStore::recordUidl(int64_t accountId, const QString &uidl, int64_t messageId, int64_t fetchedAt)
+{
+    Statement q = m_db.prepare("INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, message_id, fetched, on_server) VALUES(?,?,?,?,1)");
+    q.bind(1, accountId).bind(2, uidl).bind(3, messageId).bind(4, fetchedAt).exec();
+}
+
+std::vector<QString> MailStore::uidlsOnServerFetchedBefore(int64_t accountId, int64_t before)
+{
+    std::vector<QString> out;
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND fetched<?");
+    q.bind(1, accountId).bind(2, before);
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+}
+
+void MailStore::markUidlsGone(int64_t accountId, const std::vector<QString> &uidls)
+{
+    Statement q = m_db.prepare("UPDATE pop3_uidls SET on_server=0 WHERE account_id=? AND uidl=?");
+    for (const QString &u : uidls) {
+        q.bind(1, accountId).bind(2, u);
+        q.exec();
+    }
 }
 
 bool MailStore::isPinned(const QString &host, int port, const QString &sha256)

@@ -9,6 +9,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace heron::store {
@@ -79,6 +80,20 @@ public:
     std::vector<PendingOp> pendingOps(int64_t accountId, bool includeFailed = false);
     void completeOp(int64_t id);
     void failOp(int64_t id, const QString &error);
+
+    // Local folders (POP3 accounts)
+    void ensureLocalFolders(int64_t accountId);
+    uint32_t nextLocalUid(int64_t mailboxId);
+    // Stores a message and its body in a local folder; returns the message id.
+    int64_t insertLocalMessage(int64_t mailboxId, MessageRecord m, const QByteArray &raw);
+    // Copies a message (row and body) into another local folder; returns the new id.
+    int64_t copyLocal(int64_t messageId, int64_t destMailboxId);
+    void deleteMessage(int64_t messageId);
+    std::set<QString> knownUidls(int64_t accountId);
+    void recordUidl(int64_t accountId, const QString &uidl, int64_t messageId, int64_t fetchedAt);
+    // Downloaded messages still on the server, fetched before the given time.
+    std::vector<QString> uidlsOnServerFetchedBefore(int64_t accountId, int64_t before);
+    void markUidlsGone(int64_t accountId, const std::vector<QString> &uidls);
 
     // Trust
     bool isPinned(const QString &host, int port, const QString &sha256);

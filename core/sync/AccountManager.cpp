@@ -55,7 +55,6 @@ void AccountManager::start(bool startOffline)
     m_offline = startOffline;
     store::MailStore store(m_profile.databasePath());
     for (const AccountConfig &c : store.accounts()) {
-        if (c.protocol != QLatin1String("imap")) continue;
         auto *a = new Account;
         a->config = c;
         a->syncThread = new QThread(this);
@@ -153,7 +152,7 @@ void AccountManager::syncFolder(qint64 accountId, const QString &folderRaw)
     if (a->state != State::Online)
         setState(a, State::Connecting, QStringLiteral("%1: connecting…").arg(a->config.name));
     // Queued changes go first (interactive worker), then the sync pass.
-    QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
+    if (!a->config.isPop3()) QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
     QMetaObject::invokeMethod(a->syncWorker, "sync", Qt::QueuedConnection, Q_ARG(QString, folderRaw));
 }
 
@@ -171,7 +170,7 @@ void AccountManager::fetchBody(qint64 accountId, qint64 messageId)
 void AccountManager::replay(qint64 accountId)
 {
     Account *a = find(accountId);
-    if (!a || m_offline || !a->hasPassword) return;
+    if (!a || m_offline || !a->hasPassword || a->config.isPop3()) return;
     QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
 }
 

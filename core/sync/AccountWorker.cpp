@@ -1,5 +1,7 @@
 #include "sync/AccountWorker.h"
 
+#include "sync/Pop3Fetch.h"
+
 #include <QThread>
 
 namespace heron::sync {
@@ -42,6 +44,10 @@ void AccountWorker::sync(const QString &folderRaw)
     Q_ASSERT(QThread::currentThread() == thread());
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
+    if (m_account.isPop3()) {
+        syncPop3();
+        return;
+    }
     try {
         if (!m_sync) {
             m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
@@ -65,6 +71,32 @@ void AccountWorker::sync(const QString &folderRaw)
         Q_EMIT syncFinished(false);
     } catch (const store::StoreError &e) {
         m_sync.reset();
+        Q_EMIT failed(int(net::NetError::Protocol),
+                      QStringLiteral("Local cache error: %1%2").arg(QString::fromUtf8(e.what()),
+                                                                  e.isDiskFull() ? QStringLiteral(" (disk full?)") : QString()),
+                      {});
+        Q_EMIT syncFinished(false);
+    }
+}
+
+void AccountWorker::syncPop3()
+{
+    try {
+        Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
+        Pop3Fetch fetch(*m_store, m_profile, m_account, m_password, m_cancel);
+        fetch.setProgress([this](int64_t inbox, int done, int total) {
+            Q_EMIT progress(inbox, done, total);
+            Q_EMIT mailboxChanged(inbox);
+        });
+        Q_EMIT foldersChanged(m_account.id);
+        Pop3Report r = fetch.run();
+        Q_EMIT foldersChanged(m_account.id);
+        for (const QString &p : r.problems) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, p));
+        Q_EMIT syncFinished(true);
+    } catch (const net::NetError &e) {
+        Q_EMIT failed(int(e.kind()), e.message(), e.info());
+        Q_EMIT syncFinished(false);
+    } catch (const store::StoreError &e) {
         Q_EMIT failed(int(net::NetError::Protocol),
                       QStringLiteral("Local cache error: %1%2").arg(QString::fromUtf8(e.what()),
                                                                   e.isDiskFull() ? QStringLiteral(" (disk full?)") : QString()),

@@ -104,5 +104,22 @@ check "at least 6000 messages compared" test "$expected" -ge 6000
 check "no message twice" test "$("$cli_bin" --profile "$kp" ls INBOX | cut -f2- | sort | uniq -d | wc -l)" -eq 0
 check "database intact after kill -9" test "$(sqlite3 "$kp/heron.db" 'PRAGMA integrity_check')" = ok
 
+# 8. POP3 account: download into local folders, readable offline.
+pp=$work/pop
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$pp" account add --name carolpop --email carol@example.org --protocol pop3 \
+  --host localhost --port "$HERON_TEST_POP3S_PORT" --security tls --user carol --pop3-policy leave \
+  --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$pp" trust add-ca "$HERON_TEST_CA" >/dev/null
+"$cli_bin" --profile "$pp" sync </dev/null >"$work/out" 2>/dev/null
+check "POP3 sync succeeds" test $? -eq 0
+check "POP3 sync reports downloads" grep -q " new, 0 deleted on the server" "$work/out"
+check "POP3 messages listed locally" test "$("$cli_bin" --profile "$pp" ls INBOX | wc -l)" -ge 6000
+check "POP3 folders are local" bash -c "'$cli_bin' --profile '$pp' folders | grep -q '^Trash'"
+"$cli_bin" --profile "$pp" sync </dev/null >"$work/out" 2>/dev/null
+check "second POP3 sync downloads nothing" grep -q "synced carolpop: 0 new" "$work/out"
+"$cli_bin" --profile "$pp" account add --name badpop --email x@example.org --protocol pop3 --host localhost \
+  --port 1 --security tls --user x --pop3-policy sometimes </dev/null >/dev/null 2>&1
+check "invalid POP3 policy gives exit 1" test $? -eq 1
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

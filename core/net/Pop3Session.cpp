@@ -1,0 +1,140 @@
+#include "net/Pop3Session.h"
+
+#include "net/GuardedSocket.h"
+
+#include <vmime/net/pop3/POP3Connection.hpp>
+#include <vmime/net/pop3/POP3Store.hpp>
+
+namespace heron::net {
+
+Pop3Session::Pop3Session(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel)
+    : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),
+      m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)) {}
+
+Pop3Session::~Pop3Session()
+{
+    // Ended without quit(): drop the connection without QUIT, so the server
+    // applies no deletion (POP3 deletes only at QUIT). The folder must outlive
+    // the store's disconnect (vmime calls back into it).
+    if (m_store && !m_quit) {
+        try {
+            if (auto pop = vmime::dynamicCast<vmime::net::pop3::POP3Store>(m_store))
+                if (auto conn = pop->getConnection())
+                    if (auto sock = conn->getSocket()) sock->disconnect();
+        } catch (...) {
+        }
+        try {
+            if (m_store->isConnected()) m_store->disconnect();
+        } catch (...) {
+        }
+    }
+    m_messages.clear();
+    m_inbox.reset();
+    m_store.reset();
+}
+
+void Pop3Session::fail(const std::exception &e, const char *what)
+{
+    if (auto ne = dynamic_cast<const NetError *>(&e)) throw *ne;
+    const QString where = QStringLiteral("%1:%2").arg(m_account.incoming.host).arg(m_account.incoming.port);
+    if (*m_cancel) throw NetError(NetError::Cancelled, QStringLiteral("cancelled"));
+    if (dynamic_cast<const vmime::exceptions::socket_exception *>(&e) ||
+        dynamic_cast<const vmime::exceptions::operation_timed_out *>(&e) ||
+        dynamic_cast<const vmime::exceptions::not_connected *>(&e))
+        throw NetError(NetError::Network, QStringLiteral("Connection to %1 lost while %2: %3").arg(where, QLatin1String(what), QString::fromUtf8(e.what())));
+    throw NetError(NetError::Server, QStringLiteral("%1 failed while %2: %3").arg(where, QLatin1String(what), QString::fromUtf8(e.what())));
+}
+
+void Pop3Session::connect()
+{
+    ensureVmimePlatform();
+    const ServerConfig &srv = m_account.incoming;
+    const std::string proto = srv.security == Security::Tls ? "pop3s" : "pop3";
+    m_session = vmime::net::session::create();
+    auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
+    m_store = m_session->getStore(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
+    const std::string prefix = "store." + proto + ".";
+    auto &props = m_session->getProperties();
+    props[prefix + "options.sasl"] = false;
+    props[prefix + "options.sasl.fallback"] = false;
+    props[prefix + "options.apop"] = false;
+    props[prefix + "options.apop.fallback"] = false;
+    props[prefix + "connection.tls"] = srv.security == Security::StartTls;
+    props[prefix + "connection.tls.required"] = srv.security == Security::StartTls;
+    auto verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
+    m_store->setCertificateVerifier(verifier);
+    m_store->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 30));
+    m_store->setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    try {
+        m_store->connect();
+        if (srv.security != Security::None && !m_store->isSecuredConnection())
+            throw NetError(NetError::Tls, QStringLiteral("The connection to %1 is not encrypted.").arg(srv.host));
+        m_inbox = m_store->getDefaultFolder();
+        m_inbox->open(vmime::net::folder::MODE_READ_WRITE);
+    } catch (const NetError &) {
+        m_store.reset();
+        throw;
+    } catch (const std::exception &e) {
+        NetError err = translateVmimeError(e, verifier->problem(), *m_cancel, srv.host, srv.port);
+        m_store.reset();
+        throw err;
+    }
+}
+
+std::vector<Pop3Entry> Pop3Session::list()
+{
+    std::vector<Pop3Entry> out;
+    try {
+        const size_t count = m_inbox->getMessageCount();
+        if (count == 0) return out;
+        m_messages = m_inbox->getMessages(vmime::net::messageSet::byNumber(1, count));
+        m_inbox->fetchMessages(m_messages, vmime::net::fetchAttributes(vmime::net::fetchAttributes::UID |
+                                                                       vmime::net::fetchAttributes::SIZE));
+        for (const auto &m : m_messages) {
+            Pop3Entry e;
+            e.number = m->getNumber();
+            e.uidl = QString::fromStdString(static_cast<std::string>(m->getUID()));
+            e.size = m->getSize();
+            out.push_back(e);
+        }
+    } catch (const std::exception &e) {
+        fail(e, "listing messages");
+    }
+    return out;
+}
+
+QByteArray Pop3Session::retrieve(size_t number)
+{
+    if (number == 0 || number > m_messages.size())
+        throw NetError(NetError::Server, QStringLiteral("no message %1 on the server").arg(number));
+    std::string data;
+    try {
+        vmime::utility::outputStreamStringAdapter os(data);
+        m_messages[number - 1]->extract(os);
+    } catch (const std::exception &e) {
+        fail(e, "downloading a message");
+    }
+    return QByteArray::fromStdString(data);
+}
+
+void Pop3Session::markDeleted(size_t number)
+{
+    try {
+        m_inbox->deleteMessages(vmime::net::messageSet::byNumber(number));
+    } catch (const std::exception &e) {
+        fail(e, "deleting a message");
+    }
+}
+
+void Pop3Session::quit()
+{
+    try {
+        m_inbox->close(true);
+        m_store->disconnect();
+        m_quit = true;
+    } catch (const std::exception &e) {
+        fail(e, "closing the session");
+    }
+}
+
+} // namespace heron::net

@@ -1,0 +1,92 @@
+#include "sync/Pop3Fetch.h"
+
+#include "mime/Envelope.h"
+
+#include <QDateTime>
+
+#include <map>
+
+namespace heron::sync {
+
+Pop3Fetch::Pop3Fetch(store::MailStore &store, const Profile &profile, AccountConfig account, QString password,
+                     net::CancelFlag cancel)
+    : m_store(store), m_profile(profile), m_account(std::move(account)), m_password(std::move(password)),
+      m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)),
+      m_now([] { return QDateTime::currentSecsSinceEpoch(); }) {}
+
+Pop3Report Pop3Fetch::run()
+{
+    Pop3Report report;
+    m_store.ensureLocalFolders(m_account.id);
+    const int64_t inbox = m_store.mailboxByRole(m_account.id, QStringLiteral("\\Inbox"))->id;
+    net::Pop3Session s(m_account, m_password, m_profile.trustPolicy(), m_cancel);
+    s.connect();
+    const std::vector<net::Pop3Entry> entries = s.list();
+    report.onServer = int(entries.size());
+    const std::set<QString> known = m_store.knownUidls(m_account.id);
+    std::map<QString, size_t> numberOf;
+    for (const net::Pop3Entry &e : entries) numberOf[e.uidl] = e.number;
+
+    int done = 0;
+    const int todo = int(std::count_if(entries.begin(), entries.end(), [&](const net::Pop3Entry &e) { return !known.count(e.uidl); }));
+    for (const net::Pop3Entry &e : entries) {
+        if (known.count(e.uidl)) continue;
+        if (e.uidl.isEmpty()) {
+            report.problems << QStringLiteral("message %1 has no UIDL; skipped").arg(e.number);
+            continue;
+        }
+        if (e.size > m_maxBytes) {
+            report.problems << QStringLiteral("message %1 is %2 MB, over the %3 MB limit; left on the server")
+                                   .arg(e.number).arg(e.size >> 20).arg(m_maxBytes >> 20);
+            continue;
+        }
+        const QByteArray raw = s.retrieve(e.number);
+        MessageRecord m = mime::envelopeFromRaw(raw);
+        if (m.date == 0) m.date = m_now();
+        store::Transaction tx(m_store.db());
+        const int64_t id = m_store.insertLocalMessage(inbox, m, raw);
+        m_store.recordUidl(m_account.id, e.uidl, id, m_now());
+        m_store.addToCounts(inbox, 1, 1);
+        tx.commit();
+        ++report.downloaded;
+        ++done;
+        if (m_progress) m_progress(inbox, done, todo);
+        if (m_account.pop3Policy == QLatin1String("delete")) {
+            s.markDeleted(e.number);
+            ++report.deletedOnServer;
+        }
+    }
+
+    // Policies that apply to messages downloaded earlier (also retries a delete
+    // whose QUIT never happened).
+    std::vector<QString> toDelete;
+    if (m_account.pop3Policy == QLatin1String("delete"))
+        toDelete = m_store.uidlsOnServerFetchedBefore(m_account.id, std::numeric_limits<int64_t>::max());
+    else if (m_account.pop3Policy == QLatin1String("days") && m_account.pop3KeepDays > 0)
+        toDelete = m_store.uidlsOnServerFetchedBefore(m_account.id, m_now() - int64_t(m_account.pop3KeepDays) * 86400);
+    std::vector<QString> deleted;
+    for (const QString &u : toDelete) {
+        auto it = numberOf.find(u);
+        if (it == numberOf.end()) {
+            deleted.push_back(u); // already gone from the server
+            continue;
+        }
+        if (m_account.pop3Policy == QLatin1String("delete") && !known.count(u)) {
+            deleted.push_back(u); // marked above, in this session
+            continue;
+        }
+        s.markDeleted(it->second);
+        ++report.deletedOnServer;
+        deleted.push_back(u);
+    }
+    s.quit(); // deletions take effect here
+    if (!deleted.empty()) {
+        store::Transaction tx(m_store.db());
+        m_store.markUidlsGone(m_account.id, deleted);
+        tx.commit();
+    }
+    m_store.recount(inbox);
+    return report;
+}
+
+} // namespace heron::sync
