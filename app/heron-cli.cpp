@@ -35,7 +35,7 @@ const char *kUsage =
     "  account add --name N --email E --protocol imap|pop3 --host H --port P --security tls|starttls|none\n"
     "              --user U [--smtp-host H --smtp-port P --smtp-security tls|starttls|none]\n"
     "              [--store-password-in-profile]   (password: HERON_PASSWORD or one line on stdin)\n"
-    "              [--pop3-policy leave|delete|days --pop3-keep-days N]\n"
+    "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
     "  account list | account remove --name N\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
     "  sync [--account N] [--folder F]\n"
@@ -183,8 +183,9 @@ int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
         c.pop3Policy = a.opt("--pop3-policy", "leave");
         c.pop3KeepDays = a.opt("--pop3-keep-days", "0").toInt();
         if (c.pop3Policy != QLatin1String("leave") && c.pop3Policy != QLatin1String("delete") &&
+            c.pop3Policy != QLatin1String("mirror") &&
             !(c.pop3Policy == QLatin1String("days") && c.pop3KeepDays > 0)) {
-            err() << "error: --pop3-policy is leave, delete, or days with --pop3-keep-days N\n";
+            err() << "error: --pop3-policy is leave, delete, mirror, or days with --pop3-keep-days N\n";
             return Usage;
         }
     }

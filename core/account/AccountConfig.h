@@ -27,7 +27,8 @@ struct AccountConfig {
     ServerConfig smtp;
     int checkIntervalSeconds = 300;
     // POP3 only: what happens on the server after download.
-    //   "leave" (default), "delete" (after download), "days" (after pop3KeepDays days).
+    //   "leave" (default), "delete" (after download), "days" (after pop3KeepDays days),
+    //   "mirror" (when deleted for good locally).
     QString pop3Policy = QStringLiteral("leave");
     int pop3KeepDays = 0;
     bool isPop3() const { return protocol == QLatin1String("pop3"); }

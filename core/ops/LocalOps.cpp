@@ -84,8 +84,11 @@ static void transfer(MailStore &store, const std::vector<int64_t> &ids, int64_t 
         if (key.first == destMailboxId || g.accountId != dest->accountId) continue;
         if (isLocalAccount(store, g.accountId)) {
             for (int64_t id : g.ids) {
-                store.copyLocal(id, destMailboxId);
-                if (move) store.deleteMessage(id);
+                const int64_t copy = store.copyLocal(id, destMailboxId);
+                if (move) {
+                    store.repointUidl(id, copy);
+                    store.deleteMessage(id);
+                }
             }
             store.recount(key.first);
             store.recount(destMailboxId);
@@ -124,8 +127,12 @@ DeleteResult deleteMessages(MailStore &store, const std::vector<int64_t> &ids)
         auto trash = store.mailboxByRole(g.accountId, QStringLiteral("\\Trash"));
         if (isLocalAccount(store, g.accountId)) {
             for (int64_t id : g.ids) {
-                if (trash && trash->id != key.first) store.copyLocal(id, trash->id);
-                else result = DeleteResult::Expunged;
+                if (trash && trash->id != key.first) {
+                    store.repointUidl(id, store.copyLocal(id, trash->id));
+                } else {
+                    result = DeleteResult::Expunged;
+                    store.requestServerDelete(id);
+                }
                 store.deleteMessage(id);
             }
             store.recount(key.first);

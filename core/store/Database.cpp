@@ -99,8 +99,10 @@ CREATE TABLE pop3_uidls (
   message_id INTEGER,
   fetched INTEGER NOT NULL,
   on_server INTEGER NOT NULL DEFAULT 1,
+  delete_requested INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY(account_id, uidl)
 );
+CREATE INDEX pop3_uidls_by_message ON pop3_uidls(message_id);
 ALTER TABLE accounts ADD COLUMN pop3_policy TEXT NOT NULL DEFAULT 'leave';
 ALTER TABLE accounts ADD COLUMN pop3_keep_days INTEGER NOT NULL DEFAULT 0;
 )SQL",

@@ -441,6 +441,27 @@ void MailStore::markUidlsGone(int64_t accountId, const std::vector<QString> &uid
     }
 }
 
+void MailStore::repointUidl(int64_t oldMessageId, int64_t newMessageId)
+{
+    Statement q = m_db.prepare("UPDATE pop3_uidls SET message_id=? WHERE message_id=?");
+    q.bind(1, newMessageId).bind(2, oldMessageId).exec();
+}
+
+void MailStore::requestServerDelete(int64_t messageId)
+{
+    Statement q = m_db.prepare("UPDATE pop3_uidls SET delete_requested=1, message_id=NULL WHERE message_id=?");
+    q.bind(1, messageId).exec();
+}
+
+std::vector<QString> MailStore::uidlsToDeleteOnServer(int64_t accountId)
+{
+    std::vector<QString> out;
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND delete_requested=1");
+    q.bind(1, accountId);
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+}
+
 bool MailStore::isPinned(const QString &host, int port, const QString &sha256)
 {
     Statement q = m_db.prepare("SELECT 1 FROM trusted_certs WHERE host=? AND port=? AND sha256=?");

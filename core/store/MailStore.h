@@ -94,6 +94,12 @@ public:
     // Downloaded messages still on the server, fetched before the given time.
     std::vector<QString> uidlsOnServerFetchedBefore(int64_t accountId, int64_t before);
     void markUidlsGone(int64_t accountId, const std::vector<QString> &uidls);
+    // Keeps the link from a downloaded message to its UIDL when it moves locally.
+    void repointUidl(int64_t oldMessageId, int64_t newMessageId);
+    // The user deleted this downloaded message for good: with the "mirror"
+    // policy it is deleted on the server at the next check.
+    void requestServerDelete(int64_t messageId);
+    std::vector<QString> uidlsToDeleteOnServer(int64_t accountId);
 
     // Trust
     bool isPinned(const QString &host, int port, const QString &sha256);

@@ -64,6 +64,8 @@ Pop3Report Pop3Fetch::run()
         toDelete = m_store.uidlsOnServerFetchedBefore(m_account.id, std::numeric_limits<int64_t>::max());
     else if (m_account.pop3Policy == QLatin1String("days") && m_account.pop3KeepDays > 0)
         toDelete = m_store.uidlsOnServerFetchedBefore(m_account.id, m_now() - int64_t(m_account.pop3KeepDays) * 86400);
+    else if (m_account.pop3Policy == QLatin1String("mirror"))
+        toDelete = m_store.uidlsToDeleteOnServer(m_account.id);
     std::vector<QString> deleted;
     for (const QString &u : toDelete) {
         auto it = numberOf.find(u);

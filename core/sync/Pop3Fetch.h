@@ -8,6 +8,8 @@
 //   3. Only then may it be marked for deletion (policy), and DELE takes effect
 //      only at QUIT: a session that dies before QUIT deletes nothing; the
 //      next run sees the UIDL as known and applies the policy again.
+// Policies: "leave", "delete" (after download), "days" (after N days),
+// "mirror" (deleted on the server once the user deletes it for good locally).
 // A message over the size limit, or one that fails alone, is skipped with a
 // note; the others continue.
 #include "account/Profile.h"

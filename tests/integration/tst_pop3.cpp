@@ -179,6 +179,27 @@ private Q_SLOTS:
         QCOMPARE(onServer(QStringLiteral("erin")), 1); // the big one is still there
     }
 
+    void mirrorDeletesOnServerWhatWasDeletedForGood()
+    {
+        put(QStringLiteral("erin"), 3, "mirror");
+        const int before = onServer(QStringLiteral("erin"));
+        Fixture f = makeProfile(QStringLiteral("erin"), QStringLiteral("mirror"));
+        fetch(f, QStringLiteral("erin"));
+        auto msgs = f.store->messages(f.inbox, 1000);
+        QCOMPARE(int(msgs.size()), before);
+        // To Trash first: still on the server; then deleted for good from Trash.
+        ops::deleteMessages(*f.store, {msgs[0].id});
+        QCOMPARE(fetch(f, QStringLiteral("erin")).deletedOnServer, 0);
+        QCOMPARE(onServer(QStringLiteral("erin")), before);
+        auto trash = f.store->mailboxByRole(f.account.id, QStringLiteral("\\Trash"));
+        auto inTrash = f.store->messages(trash->id, 10);
+        QCOMPARE(inTrash.size(), size_t(1));
+        QCOMPARE(ops::deleteMessages(*f.store, {inTrash[0].id}), ops::DeleteResult::Expunged);
+        QCOMPARE(fetch(f, QStringLiteral("erin")).deletedOnServer, 1);
+        QCOMPARE(onServer(QStringLiteral("erin")), before - 1);
+        QCOMPARE(fetch(f, QStringLiteral("erin")).downloaded, 0);
+    }
+
     void localFoldersWorkOffline()
     {
         Fixture f = makeProfile(QStringLiteral("dave"), QStringLiteral("leave"));
