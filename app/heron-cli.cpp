@@ -4,6 +4,8 @@
 // broke the protocol, 8 local storage.
 #include "account/Profile.h"
 #include "account/SecretStore.h"
+#include "compose/MessageComposer.h"
+#include "compose/Outbox.h"
 #include "mime/MessageContent.h"
 #include "net/ImapResponse.h"
 #include "net/NetError.h"
@@ -15,6 +17,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
@@ -45,7 +48,9 @@ const char *kUsage =
     "  mark (--read|--unread|--flag|--unflag) ID...\n"
     "  move --to FOLDER ID...\n"
     "  delete [--yes] ID...\n"
-    "  queue [--account N]\n";
+    "  queue [--account N]\n"
+    "  send [--account N] --to ADDRS [--cc ADDRS] [--bcc ADDRS] --subject S [--attach FILE]... < BODY\n"
+    "  outbox [--account N] | outbox retry ID | outbox discard ID\n";
 
 struct Args {
     QStringList positional;
@@ -399,6 +404,79 @@ int cmdQueue(store::MailStore &store, const Args &a)
     return Ok;
 }
 
+// --attach may be given several times; the option parser keeps the last, so collect them here.
+QStringList attachArgs(const QStringList &argv)
+{
+    QStringList out;
+    for (int i = 0; i + 1 < argv.size(); ++i)
+        if (argv[i] == QLatin1String("--attach")) out << argv[i + 1];
+    return out;
+}
+
+int cmdSend(const Profile &profile, store::MailStore &store, SecretStore &secrets, const Args &a, const QStringList &argv)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    compose::OutgoingMessage m;
+    m.fromAddress = acc->email;
+    m.to = compose::splitAddressField(a.opt("--to"));
+    m.cc = compose::splitAddressField(a.opt("--cc"));
+    m.bcc = compose::splitAddressField(a.opt("--bcc"));
+    m.subject = a.opt("--subject");
+    if (m.to.isEmpty() && m.cc.isEmpty() && m.bcc.isEmpty()) { err() << "error: send needs --to, --cc or --bcc\n"; return Usage; }
+    for (const QString &path : attachArgs(argv)) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) { err() << "error: cannot read " << path << "\n"; return NotFound; }
+        m.attachments.push_back({QFileInfo(path).fileName(), QString(), f.readAll()});
+    }
+    QFile in;
+    if (!in.open(stdin, QIODevice::ReadOnly)) { err() << "error: cannot read the body from stdin\n"; return Usage; }
+    m.body = QString::fromUtf8(in.readAll());
+    compose::BuiltMessage built;
+    try {
+        built = compose::buildMessage(m, acc->email.section(QLatin1Char('@'), 1));
+    } catch (const std::invalid_argument &e) {
+        err() << "error: " << e.what() << "\n";
+        return Usage;
+    }
+    compose::Outbox outbox(store);
+    const int64_t id = outbox.enqueue(acc->id, built, m.subject); // durable before anything else
+    auto pw = readPassword(secrets, acc->name);
+    if (!pw) { err() << "queued as " << id << "; no password to send it now\n"; return AuthFailed; }
+    compose::OutboxResult r = outbox.process(*acc, *pw, profile);
+    for (const QString &e : r.errors) err() << "note: " << e << "\n";
+    for (const compose::OutboxEntry &e : outbox.entries(acc->id)) {
+        if (e.id != id) continue;
+        if (e.state == QLatin1String("queued")) { out() << "queued " << id << " (will be sent when the server is reachable)\n"; return Offline; }
+        if (e.state == QLatin1String("failed")) { err() << "error: " << e.error << "\n"; out() << "failed " << id << "\n"; return ServerFailed; }
+        if (e.state == QLatin1String("unknown")) { err() << "error: " << e.error << "\n"; out() << "unknown " << id << "\n"; return Offline; }
+        out() << "sent " << id << " (copy in Sent pending)\n";
+        return Ok;
+    }
+    out() << "sent " << id << "\n";
+    return Ok;
+}
+
+int cmdOutbox(const Profile &profile, store::MailStore &store, SecretStore &secrets, const Args &a)
+{
+    compose::Outbox outbox(store);
+    const QString sub = a.positional.value(1);
+    if (sub == QLatin1String("retry") || sub == QLatin1String("discard")) {
+        const int64_t id = a.positional.value(2).toLongLong();
+        const bool ok = sub == QLatin1String("retry") ? outbox.retry(id) : outbox.discard(id);
+        if (!ok) { err() << "error: no failed or unknown outbox entry " << id << "\n"; return NotFound; }
+        out() << (sub == QLatin1String("retry") ? "queued " : "discarded ") << id << "\n";
+        return Ok;
+    }
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    (void)profile;
+    (void)secrets;
+    for (const compose::OutboxEntry &e : outbox.entries(acc->id))
+        out() << e.id << "\t" << e.state << "\t" << e.recipients.join(QLatin1Char(',')) << "\t" << e.subject << "\t" << e.error << "\n";
+    return Ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -424,6 +502,7 @@ int main(int argc, char **argv)
     try {
         store::MailStore store(profile.databasePath());
         SecretStore secrets(profile.secretsPath());
+        compose::Outbox(store).recoverAfterCrash();
         if (cmd == QLatin1String("account")) return cmdAccount(store, secrets, a);
         if (cmd == QLatin1String("trust")) return cmdTrust(profile, store, a);
         if (cmd == QLatin1String("sync")) return cmdSync(profile, store, secrets, a);
@@ -434,6 +513,8 @@ int main(int argc, char **argv)
         if (cmd == QLatin1String("move")) return cmdMove(store, a);
         if (cmd == QLatin1String("delete")) return cmdDelete(store, a);
         if (cmd == QLatin1String("queue")) return cmdQueue(store, a);
+        if (cmd == QLatin1String("send")) return cmdSend(profile, store, secrets, a, argvList);
+        if (cmd == QLatin1String("outbox")) return cmdOutbox(profile, store, secrets, a);
         err() << "error: unknown command " << cmd << "\n" << kUsage;
         return Usage;
     } catch (const net::NetError &e) {

@@ -106,6 +106,21 @@ CREATE INDEX pop3_uidls_by_message ON pop3_uidls(message_id);
 ALTER TABLE accounts ADD COLUMN pop3_policy TEXT NOT NULL DEFAULT 'leave';
 ALTER TABLE accounts ADD COLUMN pop3_keep_days INTEGER NOT NULL DEFAULT 0;
 )SQL",
+    // 3: the outbox: messages to send, each state committed (see compose/Outbox.h).
+    R"SQL(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  raw BLOB NOT NULL,
+  envelope_from TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT (strftime('%s','now')),
+  updated INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+);
+)SQL",
 };
 } // namespace
 

@@ -1,5 +1,6 @@
 #include "sync/AccountManager.h"
 
+#include "compose/Outbox.h"
 #include "store/MailStore.h"
 #include "sync/AccountWorker.h"
 
@@ -54,6 +55,8 @@ void AccountManager::start(bool startOffline)
 {
     m_offline = startOffline;
     store::MailStore store(m_profile.databasePath());
+    // A message that was being sent when Heron stopped is never resent by itself.
+    compose::Outbox(store).recoverAfterCrash();
     for (const AccountConfig &c : store.accounts()) {
         auto *a = new Account;
         a->config = c;

@@ -1,5 +1,6 @@
 #include "sync/AccountWorker.h"
 
+#include "compose/Outbox.h"
 #include "sync/Pop3Fetch.h"
 
 #include <QThread>
@@ -63,6 +64,7 @@ void AccountWorker::sync(const QString &folderRaw)
         m_sync->setFoldersListed([this] { Q_EMIT foldersChanged(m_account.id); });
         Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
         m_sync->run(folderRaw);
+        sendOutbox();
         Q_EMIT foldersChanged(m_account.id);
         Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
         Q_EMIT syncFinished(true);
@@ -90,6 +92,7 @@ void AccountWorker::syncPop3()
         });
         Q_EMIT foldersChanged(m_account.id);
         Pop3Report r = fetch.run();
+        sendOutbox();
         Q_EMIT foldersChanged(m_account.id);
         for (const QString &p : r.problems) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, p));
         Q_EMIT syncFinished(true);
@@ -103,6 +106,18 @@ void AccountWorker::syncPop3()
                       {});
         Q_EMIT syncFinished(false);
     }
+}
+
+void AccountWorker::sendOutbox()
+{
+    // Online now: whatever waits in the outbox goes (Queued only; Unknown waits for the user).
+    if (m_account.smtp.host.isEmpty()) return;
+    compose::Outbox outbox(*m_store);
+    if (outbox.entries(m_account.id).empty()) return;
+    compose::OutboxResult r = outbox.process(m_account, m_password, m_profile, m_cancel);
+    if (r.sent) Q_EMIT statusText(QStringLiteral("%1: %2 message(s) sent").arg(m_account.name).arg(r.sent));
+    for (const QString &e : r.errors) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, e));
+    if (r.savedToSent) Q_EMIT foldersChanged(m_account.id);
 }
 
 void AccountWorker::fetchBody(qint64 messageId)

@@ -49,6 +49,7 @@ Q_SIGNALS:
 private:
     bool ensureStore();
     void syncPop3();
+    void sendOutbox();
     void reportError(const net::NetError &e);
     Profile m_profile;
     AccountConfig m_account;

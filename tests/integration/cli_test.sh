@@ -121,6 +121,25 @@ check "second POP3 sync downloads nothing" grep -q "synced carolpop: 0 new" "$wo
   --port 1 --security tls --user x --pop3-policy sometimes </dev/null >/dev/null 2>&1
 check "invalid POP3 policy gives exit 1" test $? -eq 1
 
+# 10. Sending from the command line: sent, refused address, offline queue.
+sp=$work/send
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$sp" account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol \
+  --smtp-host localhost --smtp-port "$HERON_TEST_SUBMISSIONS_PORT" --smtp-security tls --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$sp" trust add-ca "$HERON_TEST_CA" >/dev/null
+echo "hello from the cli" > "$work/att.txt"
+echo "body" | "$cli_bin" --profile "$sp" send --to bob@example.org --subject "cli send $box" --attach "$work/att.txt" >"$work/out" 2>&1
+check "send succeeds" test $? -eq 0
+check "send reports sent" grep -q "^sent" "$work/out"
+echo "body" | "$cli_bin" --profile "$sp" send --to "not an address" --subject x >/dev/null 2>&1
+check "invalid address gives exit 1" test $? -eq 1
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$sp" account add --name carol-off --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol \
+  --smtp-host 127.0.0.1 --smtp-port 1 --smtp-security tls --store-password-in-profile </dev/null >/dev/null 2>&1
+echo "body" | "$cli_bin" --profile "$sp" send --account carol-off --to bob@example.org --subject offline >/dev/null 2>&1
+check "offline send gives exit 3" test $? -eq 3
+check "offline message waits in the outbox" bash -c "'$cli_bin' --profile '$sp' outbox --account carol-off | grep -q queued"
+
 # 9. POP3 with "delete after download", killed mid-download at several points:
 #    every message exactly once locally, nothing deleted that is not stored.
 onserver() { "$cli_bin" --profile "$pp" sync </dev/null 2>/dev/null | sed -n 's/.* \([0-9]*\) on the server.*/\1/p'; }

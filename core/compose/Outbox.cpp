@@ -1,0 +1,165 @@
+#include "compose/Outbox.h"
+
+#include "mime/Envelope.h"
+#include "net/ImapSession.h"
+#include "net/SmtpSession.h"
+
+namespace heron::compose {
+
+using store::Statement;
+using store::Transaction;
+
+Outbox::Outbox(store::MailStore &store) : m_store(store) {}
+
+int64_t Outbox::enqueue(int64_t accountId, const BuiltMessage &m, const QString &subject)
+{
+    Statement q = m_store.db().prepare(
+        "INSERT INTO outbox(account_id, state, raw, envelope_from, recipients, subject) VALUES(?, 'queued', ?, ?, ?, ?)");
+    q.bind(1, accountId).bind(2, m.raw).bind(3, m.envelopeFrom).bind(4, m.recipients.join(QLatin1Char('\n'))).bind(5, subject);
+    q.step();
+    return m_store.db().lastInsertId();
+}
+
+int Outbox::recoverAfterCrash()
+{
+    Statement q = m_store.db().prepare(
+        "UPDATE outbox SET state='unknown', error='Heron stopped while sending this message: it may or may not have "
+        "been sent. Check the recipient''s copy or your Sent folder, then send it again or discard it.', "
+        "updated=strftime('%s','now') WHERE state='sending'");
+    q.exec();
+    return m_store.db().changes();
+}
+
+std::vector<OutboxEntry> Outbox::entries(int64_t accountId)
+{
+    std::vector<OutboxEntry> out;
+    Statement q = m_store.db().prepare(
+        "SELECT id, account_id, state, subject, recipients, error FROM outbox WHERE account_id=? ORDER BY id");
+    q.bind(1, accountId);
+    while (q.step()) {
+        OutboxEntry e;
+        e.id = q.int64(0);
+        e.accountId = q.int64(1);
+        e.state = q.text(2);
+        e.subject = q.text(3);
+        e.recipients = q.text(4).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        e.error = q.text(5);
+        out.push_back(e);
+    }
+    return out;
+}
+
+bool Outbox::retry(int64_t id)
+{
+    Statement q = m_store.db().prepare(
+        "UPDATE outbox SET state='queued', error='', updated=strftime('%s','now') WHERE id=? AND state IN ('failed','unknown')");
+    q.bind(1, id).exec();
+    return m_store.db().changes() > 0;
+}
+
+bool Outbox::discard(int64_t id)
+{
+    Statement q = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state<>'sending'");
+    q.bind(1, id).exec();
+    return m_store.db().changes() > 0;
+}
+
+void Outbox::setState(int64_t id, const char *state, const QString &error)
+{
+    Statement q = m_store.db().prepare("UPDATE outbox SET state=?, error=?, updated=strftime('%s','now') WHERE id=?");
+    q.bindText(1, state).bind(2, error).bind(3, id).exec();
+}
+
+void Outbox::saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
+                        const QByteArray &raw, net::CancelFlag cancel)
+{
+    if (account.isPop3()) {
+        m_store.ensureLocalFolders(account.id);
+        auto sent = m_store.mailboxByRole(account.id, QStringLiteral("\\Sent"));
+        Transaction tx(m_store.db());
+        MessageRecord m = mime::envelopeFromRaw(raw);
+        m.flags = Flag::Seen;
+        m_store.insertLocalMessage(sent->id, m, raw);
+        m_store.recount(sent->id);
+        Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=?");
+        del.bind(1, id).exec();
+        tx.commit();
+        return;
+    }
+    auto sent = m_store.mailboxByRole(account.id, QStringLiteral("\\Sent"));
+    net::ImapSession imap(account, password, profile.trustPolicy(), cancel);
+    imap.connect();
+    QByteArray folder = sent ? sent->name.toLatin1() : QByteArray();
+    if (folder.isEmpty()) {
+        for (const net::ImapFolderInfo &f : imap.listFolders())
+            if (f.specialUse == QLatin1String("\\Sent")) folder = f.rawName;
+    }
+    if (folder.isEmpty()) folder = "Sent";
+    imap.append(folder, raw, Flag::Seen);
+    imap.logout();
+    Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=?");
+    del.bind(1, id).exec();
+}
+
+OutboxResult Outbox::process(const AccountConfig &account, const QString &password, const Profile &profile,
+                             net::CancelFlag cancel)
+{
+    OutboxResult result;
+    struct Item { int64_t id; QByteArray raw; QString from; QStringList rcpts; QString state; };
+    std::vector<Item> items;
+    {
+        Statement q = m_store.db().prepare(
+            "SELECT id, raw, envelope_from, recipients, state FROM outbox WHERE account_id=? AND state IN ('queued','sent') ORDER BY id");
+        q.bind(1, account.id);
+        while (q.step())
+            items.push_back({q.int64(0), q.blob(1), q.text(2), q.text(3).split(QLatin1Char('\n'), Qt::SkipEmptyParts), q.text(4)});
+    }
+    std::unique_ptr<net::SmtpSession> smtp;
+    for (const Item &it : items) {
+        if (it.state == QLatin1String("queued")) {
+            try {
+                if (!smtp) {
+                    smtp = std::make_unique<net::SmtpSession>(account, password, profile.trustPolicy(), cancel);
+                    smtp->connect(); // offline here: nothing was transmitted, it stays queued
+                }
+            } catch (const net::NetError &e) {
+                result.stillQueued += int(std::count_if(items.begin(), items.end(), [](const Item &i) { return i.state == QLatin1String("queued"); }));
+                result.errors << e.message();
+                smtp.reset();
+                if (e.kind() == net::NetError::Auth || e.kind() == net::NetError::Certificate || e.kind() == net::NetError::Tls)
+                    throw;
+                break;
+            }
+            setState(it.id, "sending");
+            try {
+                smtp->send(it.raw, it.from, it.rcpts);
+            } catch (const net::NetError &e) {
+                if (e.kind() == net::NetError::Server) {
+                    setState(it.id, "failed", e.message());
+                    ++result.failed;
+                    result.errors << e.message();
+                    continue;
+                }
+                setState(it.id, "unknown",
+                         QStringLiteral("The connection broke while sending (%1): the message may or may not have been "
+                                        "sent. Send it again or discard it.").arg(e.message()));
+                result.errors << e.message();
+                smtp.reset();
+                continue;
+            }
+            setState(it.id, "sent");
+            ++result.sent;
+        }
+        try {
+            saveToSent(account, password, profile, it.id, it.raw, cancel);
+            ++result.savedToSent;
+        } catch (const net::NetError &e) {
+            // Sent but not yet filed: stays "sent", filed on the next run, never resent.
+            result.errors << QStringLiteral("The message was sent, but the copy in Sent could not be saved yet: %1").arg(e.message());
+        }
+    }
+    if (smtp) smtp->disconnect();
+    return result;
+}
+
+} // namespace heron::compose

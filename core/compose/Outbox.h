@@ -1,0 +1,56 @@
+#pragma once
+// The outbox: a message to send is stored durably first, then moves
+//   Queued -> Sending -> Sent -> (copy saved to Sent) -> removed,
+// each state committed before the next step. Failures:
+//   - offline / server down at connect: stays Queued, goes when the account is back;
+//   - refused by the server (550, 552...): Failed, with the server's words; editable, resendable;
+//   - connection lost during the transfer, or a crash/kill while Sending: Unknown —
+//     it may or may not have been sent, and only the user decides (retry or discard).
+// Nothing is ever resent by itself.
+// Thread: the thread that owns the MailStore.
+#include "account/Profile.h"
+#include "compose/MessageComposer.h"
+#include "net/NetError.h"
+#include "net/VmimeSupport.h"
+#include "store/MailStore.h"
+
+namespace heron::compose {
+
+struct OutboxEntry {
+    int64_t id = 0;
+    int64_t accountId = 0;
+    QString state; // "queued", "sending", "sent", "failed", "unknown"
+    QString subject;
+    QStringList recipients;
+    QString error;
+};
+
+struct OutboxResult {
+    int sent = 0;
+    int savedToSent = 0;
+    int failed = 0;
+    int stillQueued = 0;
+    QStringList errors;
+};
+
+class Outbox {
+public:
+    explicit Outbox(store::MailStore &store);
+    int64_t enqueue(int64_t accountId, const BuiltMessage &m, const QString &subject);
+    // After a crash: whatever was Sending becomes Unknown.
+    int recoverAfterCrash();
+    std::vector<OutboxEntry> entries(int64_t accountId);
+    bool retry(int64_t id);   // Failed/Unknown -> Queued
+    bool discard(int64_t id);
+    // Sends what is queued for the account and files copies in Sent.
+    OutboxResult process(const AccountConfig &account, const QString &password, const Profile &profile,
+                         net::CancelFlag cancel = {});
+
+private:
+    void setState(int64_t id, const char *state, const QString &error = QString());
+    void saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
+                    const QByteArray &raw, net::CancelFlag cancel);
+    store::MailStore &m_store;
+};
+
+} // namespace heron::compose

@@ -1,0 +1,225 @@
+// Sending through the real Postfix (submission, STARTTLS and implicit TLS,
+// SASL via Dovecot) -> LMTP -> Dovecot, checked from the recipient's IMAP side.
+#include "TestServers.h"
+
+#include "account/Profile.h"
+#include "compose/MessageComposer.h"
+#include "compose/Outbox.h"
+#include "mime/MessageContent.h"
+#include "net/ImapSession.h"
+#include "store/MailStore.h"
+
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace heron;
+using heron::test::TestServers;
+
+class TestSmtp : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    int m_n = 0;
+
+    struct Fixture {
+        std::unique_ptr<Profile> profile;
+        std::unique_ptr<store::MailStore> store;
+        AccountConfig account;
+    };
+
+    Fixture makeProfile(const QString &user, Security smtpSecurity = Security::Tls, int smtpPort = 0)
+    {
+        Fixture f;
+        f.profile = std::make_unique<Profile>(m_tmp.filePath(QStringLiteral("p%1").arg(++m_n)));
+        f.profile->ensureExists(nullptr);
+        QFile::copy(TestServers::get().caFile(), f.profile->extraAnchorsPath());
+        f.store = std::make_unique<store::MailStore>(f.profile->databasePath());
+        f.account = TestServers::get().imapAccount(user);
+        f.account.smtp.host = QStringLiteral("localhost");
+        f.account.smtp.security = smtpSecurity;
+        f.account.smtp.port = smtpPort ? smtpPort
+                                       : TestServers::get().port(smtpSecurity == Security::Tls ? "HERON_TEST_SUBMISSIONS_PORT"
+                                                                                               : "HERON_TEST_SUBMISSION_PORT");
+        f.account.id = f.store->addAccount(f.account);
+        return f;
+    }
+
+    std::unique_ptr<net::ImapSession> imap(const QString &user)
+    {
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        auto s = std::make_unique<net::ImapSession>(TestServers::get().imapAccount(user), TestServers::get().password(user), trust);
+        s->connect();
+        return s;
+    }
+
+    // Raw messages in user's mailbox whose Subject contains the marker (waits for delivery).
+    std::vector<QByteArray> find(const QString &user, const QByteArray &mailbox, const QByteArray &marker, int expect)
+    {
+        std::vector<QByteArray> out;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            out.clear();
+            auto s = imap(user);
+            s->select(mailbox);
+            std::vector<uint32_t> uids;
+            s->command("UID SEARCH SUBJECT " + net::quoteImapString(marker), [&](const net::ImapResponse &r) {
+                for (size_t i = 1; i < r.items.size(); ++i) uids.push_back(uint32_t(r.items[i].number()));
+            });
+            for (uint32_t u : uids) out.push_back(s->fetchMessage(u));
+            if (int(out.size()) >= expect) break;
+            QTest::qWait(100);
+        }
+        return out;
+    }
+
+    compose::OutboxResult send(Fixture &f, const compose::OutgoingMessage &m)
+    {
+        compose::Outbox outbox(*f.store);
+        outbox.enqueue(f.account.id, compose::buildMessage(m, QStringLiteral("example.org")), m.subject);
+        return outbox.process(f.account, TestServers::get().password(f.account.username), *f.profile);
+    }
+
+private Q_SLOTS:
+    void initTestCase() { HERON_REQUIRE_SERVERS(); }
+
+    void roundTripWithCcBccAndAttachments()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        const QByteArray marker = "rt" + QByteArray::number(QRandomGenerator::global()->generate());
+        QByteArray binary;
+        for (int i = 0; i < 5000; ++i) binary += char(i * 7 % 256);
+        compose::OutgoingMessage m;
+        m.fromName = QStringLiteral("Alice Émile");
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("Bob Builder <bob@example.org>")};
+        m.cc = {QStringLiteral("carol@example.org")};
+        m.bcc = {QStringLiteral("dave@example.org")};
+        m.subject = QString::fromLatin1(marker) + QStringLiteral(" Grüße, 東京");
+        QString longLine;
+        for (int i = 0; i < 60; ++i) longLine += QStringLiteral("word%1 ").arg(i);
+        m.body = QStringLiteral("Hello Bob,\n.\n") + longLine + QStringLiteral("\n> not a quote really\nBye");
+        m.attachments.push_back({QStringLiteral("data.bin"), QStringLiteral("application/octet-stream"), binary});
+        m.attachments.push_back({QStringLiteral("Übersicht.txt"), QStringLiteral("text/plain"), QByteArray("Zeile 1\r\nZeile 2\r\n")});
+        compose::OutboxResult r = send(f, m);
+        QCOMPARE(r.sent, 1);
+        QCOMPARE(r.savedToSent, 1);
+        QVERIFY(compose::Outbox(*f.store).entries(f.account.id).empty());
+
+        for (const QString &who : {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave")}) {
+            auto got = find(who, "INBOX", marker, 1);
+            QCOMPARE(int(got.size()), 1); // exactly one copy
+            const QByteArray &raw = got.front();
+            QVERIFY2(!raw.contains("\nBcc:") && !raw.contains("dave@example.org"), "Bcc leaked into the message");
+            mime::MessageContent c = mime::parseMessage(raw);
+            QCOMPARE(c.subject, m.subject);
+            QVERIFY(c.from.contains(QStringLiteral("Alice Émile")));
+            QVERIFY(c.plainText.contains(QStringLiteral("\n.\n")) || c.plainText.contains(QStringLiteral("\r\n.\r\n")));
+            QVERIFY(c.plainText.contains(QStringLiteral("word59")));
+            QCOMPARE(c.attachments.size(), size_t(2));
+            QCOMPARE(c.attachments[0].data, binary); // byte-identical
+            QCOMPARE(c.attachments[1].fileName, QStringLiteral("Übersicht.txt"));
+            QVERIFY(raw.toLower().contains("\nmessage-id: <"));
+            QVERIFY(raw.toLower().contains("\nmime-version: 1.0"));
+            QVERIFY(raw.toLower().contains("\ndate: "));
+            QVERIFY(raw.contains("format=flowed"));
+        }
+        auto sent = find(QStringLiteral("alice"), "Sent", marker, 1);
+        QCOMPARE(int(sent.size()), 1);
+    }
+
+    void starttlsSubmissionWorks()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"), Security::StartTls);
+        const QByteArray marker = "st" + QByteArray::number(QRandomGenerator::global()->generate());
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("bob@example.org")};
+        m.subject = QString::fromLatin1(marker);
+        m.body = QStringLiteral("via 587");
+        QCOMPARE(send(f, m).sent, 1);
+        QCOMPARE(int(find(QStringLiteral("bob"), "INBOX", marker, 1).size()), 1);
+    }
+
+    void offlineSendStaysQueuedThenDrainsOnce()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"), Security::Tls, 1); // nothing listens on port 1
+        const QByteArray marker = "off" + QByteArray::number(QRandomGenerator::global()->generate());
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("bob@example.org")};
+        m.subject = QString::fromLatin1(marker);
+        m.body = QStringLiteral("written offline");
+        compose::OutboxResult r = send(f, m);
+        QCOMPARE(r.sent, 0);
+        QCOMPARE(r.stillQueued, 1);
+        auto entries = compose::Outbox(*f.store).entries(f.account.id);
+        QCOMPARE(entries.size(), size_t(1));
+        QCOMPARE(entries[0].state, QStringLiteral("queued"));
+        // The server is back.
+        f.account.smtp.port = TestServers::get().port("HERON_TEST_SUBMISSIONS_PORT");
+        compose::Outbox outbox(*f.store);
+        QCOMPARE(outbox.process(f.account, QStringLiteral("secret-alice"), *f.profile).sent, 1);
+        QCOMPARE(outbox.process(f.account, QStringLiteral("secret-alice"), *f.profile).sent, 0);
+        QTest::qWait(500);
+        QCOMPARE(int(find(QStringLiteral("bob"), "INBOX", marker, 1).size()), 1);
+    }
+
+    void killDuringSendingNeverResendsByItself()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("bob@example.org")};
+        m.subject = QStringLiteral("killed");
+        m.body = QStringLiteral("x");
+        compose::Outbox outbox(*f.store);
+        const int64_t id = outbox.enqueue(f.account.id, compose::buildMessage(m, QString()), m.subject);
+        // The process died right after committing "sending".
+        store::Statement q = f.store->db().prepare("UPDATE outbox SET state='sending' WHERE id=?");
+        q.bind(1, id).exec();
+        QCOMPARE(outbox.recoverAfterCrash(), 1);
+        QCOMPARE(outbox.process(f.account, QStringLiteral("secret-alice"), *f.profile).sent, 0);
+        auto e = outbox.entries(f.account.id);
+        QCOMPARE(e[0].state, QStringLiteral("unknown"));
+        QVERIFY(e[0].error.contains(QLatin1String("may or may not")));
+        QVERIFY(outbox.retry(id)); // the user decides
+        QCOMPARE(outbox.process(f.account, QStringLiteral("secret-alice"), *f.profile).sent, 1);
+    }
+
+    void rejectedRecipientFailsVisiblyAndIsKept()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("nobody-here@example.org")};
+        m.subject = QStringLiteral("to nobody");
+        m.body = QStringLiteral("x");
+        compose::OutboxResult r = send(f, m);
+        QCOMPARE(r.failed, 1);
+        auto e = compose::Outbox(*f.store).entries(f.account.id);
+        QCOMPARE(e.size(), size_t(1));
+        QCOMPARE(e[0].state, QStringLiteral("failed"));
+        QVERIFY2(e[0].error.contains(QLatin1String("recipient")) && e[0].error.contains(QLatin1String("5")), qPrintable(e[0].error));
+    }
+
+    void headerInjectionIsImpossible()
+    {
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("bob@example.org")};
+        m.subject = QStringLiteral("hi\r\nBcc: victim@example.org\r\nX-Evil: 1");
+        m.body = QStringLiteral("x");
+        compose::BuiltMessage b = compose::buildMessage(m, QString());
+        QVERIFY(!b.raw.contains("\r\nBcc:"));
+        QVERIFY(!b.raw.contains("\r\nX-Evil:"));
+        QCOMPARE(b.recipients, QStringList{QStringLiteral("bob@example.org")});
+        m.to = {QStringLiteral("bob@example.org\r\nRCPT TO:<x@evil>")};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compose::buildMessage(m, QString()));
+        m.to = {QStringLiteral("not an address")};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compose::buildMessage(m, QString()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSmtp)
+#include "tst_smtp.moc"
