@@ -270,6 +270,7 @@ int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secret
         return Ok;
     }
     sync::AccountSync s(store, profile, *acc, *pw);
+    if (a.options.contains("--batch")) s.setBatchSizes(std::max(1, a.opt("--batch").toInt()), std::max(1, a.opt("--batch").toInt()));
     s.setLog([](const QString &line) { err() << line << "\n"; err().flush(); });
     s.setProgress([](int64_t, int cached, int total) {
         err() << "  " << cached << "/" << total << "\n";

@@ -82,25 +82,34 @@ kp=$work/killed
 HERON_PASSWORD=secret-carol "$cli_bin" --profile "$kp" account add --name carol --email carol@example.org --protocol imap \
   --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
 "$cli_bin" --profile "$kp" trust add-ca "$HERON_TEST_CA" >/dev/null
-for delay in 0.15 0.3 0.5 0.8; do
-  "$cli_bin" --profile "$kp" sync --folder INBOX </dev/null >/dev/null 2>&1 &
+# The reference profile syncs first: that also warms Dovecot's cache, so the kills land mid-sync.
+kr=$work/reference
+HERON_PASSWORD=secret-carol "$cli_bin" --profile "$kr" account add --name carol --email carol@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$kr" trust add-ca "$HERON_TEST_CA" >/dev/null
+"$cli_bin" --profile "$kr" sync --folder INBOX </dev/null >/dev/null 2>&1
+# Kill when the progress lines (stderr, "  cached/total" per committed batch)
+# show the sync has reached a given point: mid-sync by construction, not by timing.
+for target in 500 1500 3000 4500; do
+  "$cli_bin" --profile "$kp" sync --folder INBOX --batch 20 </dev/null >/dev/null 2>"$work/progress" &
   pid=$!
-  sleep "$delay"
+  for _ in $(seq 1 500); do
+    reached=$(awk -F/ '/^  [0-9]+\/[0-9]+$/ {n=$1+0} END {print n+0}' "$work/progress")
+    [ "$reached" -ge "$target" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.01
+  done
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
 done
 partial=$("$cli_bin" --profile "$kp" ls INBOX | wc -l)
 "$cli_bin" --profile "$kp" sync --folder INBOX </dev/null >/dev/null 2>&1
 check "sync after kills succeeds" test $? -eq 0
-kr=$work/reference
-HERON_PASSWORD=secret-carol "$cli_bin" --profile "$kr" account add --name carol --email carol@example.org --protocol imap \
-  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
-"$cli_bin" --profile "$kr" trust add-ca "$HERON_TEST_CA" >/dev/null
-"$cli_bin" --profile "$kr" sync --folder INBOX </dev/null >/dev/null 2>&1
 expected=$("$cli_bin" --profile "$kr" ls INBOX | wc -l)
 got=$("$cli_bin" --profile "$kp" ls INBOX | wc -l)
 check "killed syncs resumed to the full mailbox ($partial cached before, $got after, $expected expected)" test "$got" -eq "$expected"
 check "at least 6000 messages compared" test "$expected" -ge 6000
+check "the kills interrupted a sync in progress ($partial of $expected cached)" test "$partial" -gt 0 -a "$partial" -lt "$expected"
 check "no message twice" test "$("$cli_bin" --profile "$kp" ls INBOX | cut -f2- | sort | uniq -d | wc -l)" -eq 0
 check "database intact after kill -9" test "$(sqlite3 "$kp/heron.db" 'PRAGMA integrity_check')" = ok
 

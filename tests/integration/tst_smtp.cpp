@@ -93,8 +93,8 @@ private Q_SLOTS:
         m.fromName = QStringLiteral("Alice Émile");
         m.fromAddress = QStringLiteral("alice@example.org");
         m.to = {QStringLiteral("Bob Builder <bob@example.org>")};
-        m.cc = {QStringLiteral("carol@example.org")};
-        m.bcc = {QStringLiteral("dave@example.org")};
+        m.cc = {QStringLiteral("frank@example.org")};
+        m.bcc = {QStringLiteral("grace@example.org")};
         m.subject = QString::fromLatin1(marker) + QStringLiteral(" Grüße, 東京");
         QString longLine;
         for (int i = 0; i < 60; ++i) longLine += QStringLiteral("word%1 ").arg(i);
@@ -106,11 +106,11 @@ private Q_SLOTS:
         QCOMPARE(r.savedToSent, 1);
         QVERIFY(compose::Outbox(*f.store).entries(f.account.id).empty());
 
-        for (const QString &who : {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave")}) {
+        for (const QString &who : {QStringLiteral("bob"), QStringLiteral("frank"), QStringLiteral("grace")}) {
             auto got = find(who, "INBOX", marker, 1);
             QCOMPARE(int(got.size()), 1); // exactly one copy
             const QByteArray &raw = got.front();
-            QVERIFY2(!raw.contains("\nBcc:") && !raw.contains("dave@example.org"), "Bcc leaked into the message");
+            QVERIFY2(!raw.contains("\nBcc:") && !raw.contains("grace@example.org"), "Bcc leaked into the message");
             mime::MessageContent c = mime::parseMessage(raw);
             QCOMPARE(c.subject, m.subject);
             QVERIFY(c.from.contains(QStringLiteral("Alice Émile")));
