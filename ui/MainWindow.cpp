@@ -1,6 +1,8 @@
 #include "MainWindow.h"
 
 #include "CertificateDialog.h"
+#include "ComposerWindow.h"
+#include "compose/ReplyBuilder.h"
 #include "FolderModel.h"
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
@@ -225,6 +227,14 @@ void MainWindow::buildActions()
         m_filter->selectAll();
     });
     QAction *quit = make(QString(), tr("Quit"), QKeySequence::Quit, [this] { close(); });
+    QAction *newMessage = make(QStringLiteral(":/icons/drafts.svg"), tr("New Message"), QKeySequence(QStringLiteral("Ctrl+N")),
+                               [this] { openComposer(-1); });
+    QAction *reply = make(QStringLiteral(":/icons/reply.svg"), tr("Reply"), QKeySequence(QStringLiteral("Ctrl+R")),
+                          [this] { openComposer(int(compose::ReplyKind::Reply)); });
+    QAction *replyAll = make(QStringLiteral(":/icons/reply-all.svg"), tr("Reply All"), QKeySequence(QStringLiteral("Ctrl+Shift+R")),
+                             [this] { openComposer(int(compose::ReplyKind::ReplyAll)); });
+    QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
+                            [this] { openComposer(int(compose::ReplyKind::Forward)); });
     QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
     QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
     QAction *deleteFolderAct = make(QString(), tr("Delete Folder…"), QKeySequence(), [this] { deleteFolder(); });
@@ -239,6 +249,11 @@ void MainWindow::buildActions()
     file->addSeparator();
     file->addAction(quit);
     QMenu *message = menuBar()->addMenu(tr("&Message"));
+    message->addAction(newMessage);
+    message->addAction(reply);
+    message->addAction(replyAll);
+    message->addAction(forward);
+    message->addSeparator();
     message->addAction(markRead);
     message->addAction(markUnread);
     message->addAction(flag);
@@ -265,6 +280,11 @@ void MainWindow::buildActions()
     tb->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     tb->setIconSize(QSize(20, 20));
     tb->addAction(getMail);
+    tb->addAction(newMessage);
+    tb->addSeparator();
+    tb->addAction(reply);
+    tb->addAction(replyAll);
+    tb->addAction(forward);
     tb->addSeparator();
     tb->addAction(markRead);
     tb->addAction(markUnread);
@@ -277,6 +297,10 @@ void MainWindow::buildActions()
 
     connect(m_listView, &QWidget::customContextMenuRequested, this, [=](const QPoint &pos) {
         QMenu menu;
+        menu.addAction(reply);
+        menu.addAction(replyAll);
+        menu.addAction(forward);
+        menu.addSeparator();
         menu.addAction(markRead);
         menu.addAction(markUnread);
         menu.addAction(flag);
@@ -532,6 +556,31 @@ void MainWindow::deleteFolder()
     m_messages->setMailbox(0);
     reloadFolders();
     afterLocalChange(mb->accountId);
+}
+
+ComposerWindow *MainWindow::openComposer(int kind)
+{
+    compose::OutgoingMessage start;
+    qint64 account = currentAccountId();
+    if (kind >= 0) {
+        const qint64 id = m_view->currentMessageId();
+        auto original = id ? m_store->message(id) : std::nullopt;
+        if (!original) {
+            m_statusLabel->setText(tr("Select a message first."));
+            return nullptr;
+        }
+        QStringList own;
+        for (const AccountConfig &a : m_store->accounts()) own << a.email;
+        start = compose::startReply(compose::ReplyKind(kind), *original, m_view->content(), own);
+    }
+    auto *composer = new ComposerWindow(m_store.get(), account, start, this);
+    composer->setObjectName(QStringLiteral("composer"));
+    connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
+        m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
+        m_manager->syncAccount(accountId);
+    });
+    composer->show();
+    return composer;
 }
 
 void MainWindow::askPassword(qint64 accountId, const QString &reason)

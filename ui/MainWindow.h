@@ -24,6 +24,7 @@ namespace heron::sync { class AccountManager; }
 
 namespace heron::ui {
 
+class ComposerWindow;
 class FolderModel;
 class FolderTreeView;
 class MessageListModel;
@@ -45,6 +46,8 @@ public:
     QString statusText() const;
     sync::AccountManager *accounts() const { return m_manager.get(); }
     bool selectMailbox(qint64 mailboxId);
+    // kind: -1 new message, else a compose::ReplyKind for the message shown.
+    ComposerWindow *openComposer(int kind);
 
 protected:
     void closeEvent(QCloseEvent *e) override;

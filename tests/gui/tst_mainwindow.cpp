@@ -1,6 +1,9 @@
 // The real main window, offscreen, on a profile whose cache is filled the way
 // sync fills it: what a user sees and what their clicks do.
+#include "ComposerWindow.h"
 #include "FolderModel.h"
+#include "compose/Outbox.h"
+#include "compose/ReplyBuilder.h"
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
 #include "MainWindow.h"
@@ -13,7 +16,10 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDialog>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPointer>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +61,7 @@ class TestMainWindow : public QObject {
         a.protocol = QStringLiteral("imap");
         a.incoming = {QStringLiteral("127.0.0.1"), 1, Security::Tls}; // never reached: we start offline
         a.username = QStringLiteral("alice");
+        a.smtp = {QStringLiteral("127.0.0.1"), 1, Security::Tls}; // unreachable: messages wait in the outbox
         m_account = st.addAccount(a);
         SecretStore(p.secretsPath()).storeInProfile(a.name, QStringLiteral("pw"), nullptr);
         std::vector<store::FolderUpdate> folders;
@@ -224,6 +231,48 @@ private Q_SLOTS:
         auto op = st.pendingOps(m_account).back();
         QCOMPARE(op.kind, QStringLiteral("move"));
         QCOMPARE(op.arg, QStringLiteral("Projects/Heron"));
+    }
+
+    void replyComposerQuotesValidatesAndQueues()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 2);
+        int plainRow = -1;
+        for (int r = 0; r < 3; ++r)
+            if (list->index(r, MessageListModel::SubjectColumn).data().toString() == QLatin1String("Message number 2999")) plainRow = r;
+        QVERIFY(plainRow >= 0);
+        w.messageListView()->setCurrentIndex(list->index(plainRow, MessageListModel::SubjectColumn));
+        QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Plain body")));
+        ComposerWindow *c = w.openComposer(int(compose::ReplyKind::Reply));
+        QVERIFY(c);
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QCOMPARE(c->subjectEdit()->text(), QStringLiteral("Re: Message number 2999"));
+        QCOMPARE(c->toEdit()->text(), QStringLiteral("Sender 2999 <s2999@example.org>"));
+        QVERIFY(c->bodyEdit()->toPlainText().contains(QLatin1String("> Plain body with https://example.org/link")));
+        QVERIFY(c->bodyEdit()->toPlainText().contains(QLatin1String(">> quoted")));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            c->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/composer.png"));
+
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        c->toEdit()->setText(QStringLiteral("Sender 2999 <s2999@example.org>, not an address"));
+        QVERIFY(!c->send());
+        QVERIFY(c->problemLabel()->isVisible());
+        QVERIFY(c->problemLabel()->text().contains(QLatin1String("not an address")));
+        QVERIFY(!c->toEdit()->styleSheet().isEmpty()); // the field is marked
+        QVERIFY(compose::Outbox(st).entries(m_account).empty());
+
+        QPointer<ComposerWindow> guard(c);
+        c->toEdit()->setText(QStringLiteral("Sender 2999 <s2999@example.org>"));
+        c->setAskAboutMissingAttachment(false);
+        QVERIFY(c->send());
+        auto out = compose::Outbox(st).entries(m_account);
+        QCOMPARE(out.size(), size_t(1));
+        QCOMPARE(out[0].state, QStringLiteral("queued"));
+        QCOMPARE(out[0].subject, QStringLiteral("Re: Message number 2999"));
+        QTRY_VERIFY(guard.isNull()); // closed after sending
     }
 
     void sortingAndModelConsistency()

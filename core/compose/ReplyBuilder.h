@@ -1,0 +1,23 @@
+#pragma once
+// Starts a reply, reply-all or forward from a received message: subject
+// prefix without stacking ("Re: Re:" never), attribution line and "> " quoting,
+// In-Reply-To and References, reply-all without the user's own addresses,
+// forwarded attachments kept.
+#include "compose/MessageComposer.h"
+#include "mime/MessageContent.h"
+#include "store/MessageRecord.h"
+
+namespace heron::compose {
+
+enum class ReplyKind { Reply, ReplyAll, Forward };
+
+// ownAddresses: the user's addresses (left out of reply-all).
+OutgoingMessage startReply(ReplyKind kind, const MessageRecord &original, const mime::MessageContent &content,
+                           const QStringList &ownAddresses);
+
+// "Re: Re: x" and "RE: x" become "Re: x"; only prefixes of the same kind are
+// collapsed ("Re: Fwd: x" stays as it is).
+QString prefixedSubject(const QString &subject, const QString &prefix);
+QString quote(const QString &text);
+
+} // namespace heron::compose

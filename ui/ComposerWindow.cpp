@@ -1,0 +1,274 @@
+#include "ComposerWindow.h"
+
+#include "compose/Outbox.h"
+#include "store/MailStore.h"
+
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QCompleter>
+#include <QDragEnterEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QMimeDatabase>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QShortcut>
+#include <QStringListModel>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+namespace {
+// Completes the address being typed after the last comma.
+class AddressCompleter : public QCompleter {
+public:
+    AddressCompleter(const QStringList &addresses, QObject *parent) : QCompleter(addresses, parent)
+    {
+        setCaseSensitivity(Qt::CaseInsensitive);
+        setFilterMode(Qt::MatchContains);
+    }
+    QStringList splitPath(const QString &path) const override
+    {
+        return {path.section(QRegularExpression(QStringLiteral("[,;]")), -1).trimmed()};
+    }
+    QString pathFromIndex(const QModelIndex &index) const override
+    {
+        auto *edit = qobject_cast<QLineEdit *>(widget());
+        QString text = edit ? edit->text() : QString();
+        const int cut = int(std::max(text.lastIndexOf(QLatin1Char(',')), text.lastIndexOf(QLatin1Char(';'))));
+        const QString head = cut >= 0 ? text.left(cut + 1) + QLatin1Char(' ') : QString();
+        return head + index.data().toString() + QStringLiteral(", ");
+    }
+};
+} // namespace
+
+ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const compose::OutgoingMessage &start, QWidget *parent)
+    : QWidget(parent, Qt::Window), m_store(store), m_message(start)
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    setAcceptDrops(true);
+    setWindowTitle(start.subject.isEmpty() ? tr("New Message") : start.subject);
+    resize(760, 620);
+
+    QStringList seen;
+    {
+        auto q = store->db().prepare(
+            "SELECT from_name, from_addr FROM messages WHERE from_addr LIKE '%@%' GROUP BY from_addr ORDER BY MAX(date) DESC LIMIT 5000");
+        while (q.step())
+            seen << (q.text(0).isEmpty() ? q.text(1) : QStringLiteral("%1 <%2>").arg(q.text(0), q.text(1)));
+    }
+
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    m_from = new QComboBox(this);
+    for (const AccountConfig &a : store->accounts()) {
+        if (a.smtp.host.isEmpty()) continue;
+        m_from->addItem(QStringLiteral("%1 <%2>").arg(a.name, a.email), QVariant::fromValue<qint64>(a.id));
+        if (a.id == accountId) m_from->setCurrentIndex(m_from->count() - 1);
+    }
+    auto field = [&](const QString &text, const QStringList &values) {
+        auto *e = new QLineEdit(values.join(QStringLiteral(", ")), this);
+        auto *c = new AddressCompleter(seen, e);
+        e->setCompleter(c);
+        return e;
+    };
+    m_to = field(QString(), start.to);
+    m_cc = field(QString(), start.cc);
+    m_bcc = field(QString(), start.bcc);
+    m_to->setObjectName(QStringLiteral("to"));
+    m_subject = new QLineEdit(start.subject, this);
+    form->addRow(tr("From:"), m_from);
+    form->addRow(tr("To:"), m_to);
+    form->addRow(tr("Cc:"), m_cc);
+    form->addRow(tr("Bcc:"), m_bcc);
+    form->addRow(tr("Subject:"), m_subject);
+    layout->addLayout(form);
+
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("problem"));
+    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
+    m_problem->setWordWrap(true);
+    m_problem->hide();
+    layout->addWidget(m_problem);
+
+    m_body = new QPlainTextEdit(this);
+    m_body->setPlainText(start.body);
+    m_body->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), m_body->font().pointSize()));
+    m_body->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    layout->addWidget(m_body, 1);
+
+    m_attachmentList = new QListWidget(this);
+    m_attachmentList->setMaximumHeight(70);
+    m_attachmentList->setFlow(QListView::LeftToRight);
+    m_attachmentList->setWrapping(true);
+    layout->addWidget(m_attachmentList);
+
+    auto *buttons = new QHBoxLayout;
+    auto *attach = new QPushButton(QIcon(QStringLiteral(":/icons/attachment.svg")), tr("Attach…"), this);
+    auto *remove = new QPushButton(tr("Remove attachment"), this);
+    auto *sendButton = new QPushButton(QIcon(QStringLiteral(":/icons/sent.svg")), tr("Send"), this);
+    sendButton->setObjectName(QStringLiteral("send"));
+    sendButton->setToolTip(tr("Send (Ctrl+Return)"));
+    buttons->addWidget(attach);
+    buttons->addWidget(remove);
+    buttons->addStretch(1);
+    buttons->addWidget(sendButton);
+    layout->addLayout(buttons);
+
+    connect(attach, &QPushButton::clicked, this, [this] {
+        for (const QString &f : QFileDialog::getOpenFileNames(this, tr("Attach Files"))) addAttachmentFile(f);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_attachmentList->currentRow();
+        if (row < 0 || size_t(row) >= m_message.attachments.size()) return;
+        m_message.attachments.erase(m_message.attachments.begin() + row);
+        refreshAttachments();
+    });
+    connect(sendButton, &QPushButton::clicked, this, &ComposerWindow::send);
+    auto *sendShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Return")), this);
+    connect(sendShortcut, &QShortcut::activated, this, &ComposerWindow::send);
+    for (QLineEdit *e : {m_to, m_cc, m_bcc})
+        connect(e, &QLineEdit::textEdited, this, [e] { e->setStyleSheet(QString()); });
+    refreshAttachments();
+    if (start.to.isEmpty()) m_to->setFocus();
+    else {
+        m_body->setFocus();
+        m_body->moveCursor(QTextCursor::Start);
+    }
+}
+
+void ComposerWindow::addAttachmentFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        showProblem(tr("Cannot read %1: %2").arg(path, f.errorString()));
+        return;
+    }
+    m_message.attachments.push_back({QFileInfo(path).fileName(), QMimeDatabase().mimeTypeForFile(path).name(), f.readAll()});
+    refreshAttachments();
+}
+
+void ComposerWindow::refreshAttachments()
+{
+    m_attachmentList->clear();
+    for (const compose::OutgoingAttachment &a : m_message.attachments)
+        m_attachmentList->addItem(new QListWidgetItem(QIcon(QStringLiteral(":/icons/attachment.svg")),
+                                                      QStringLiteral("%1 (%2 KB)").arg(a.fileName).arg((a.data.size() + 1023) / 1024)));
+    m_attachmentList->setVisible(!m_message.attachments.empty());
+}
+
+void ComposerWindow::showProblem(const QString &text)
+{
+    m_problem->setText(text);
+    m_problem->setVisible(!text.isEmpty());
+}
+
+bool ComposerWindow::validateField(QLineEdit *edit, QStringList *out, QString *why)
+{
+    *out = compose::splitAddressField(edit->text());
+    for (const QString &entry : *out) {
+        QString name, addr;
+        const QRegularExpression angle(QStringLiteral("<([^<>]+)>\\s*$"));
+        auto m = angle.match(entry);
+        addr = m.hasMatch() ? m.captured(1).trimmed() : entry.trimmed();
+        const QString problem = compose::checkAddress(addr);
+        if (!problem.isEmpty()) {
+            edit->setStyleSheet(QStringLiteral("QLineEdit { background: #fed7d7; }"));
+            *why = problem;
+            return false;
+        }
+    }
+    edit->setStyleSheet(QString());
+    return true;
+}
+
+bool ComposerWindow::send()
+{
+    QString why;
+    compose::OutgoingMessage m = m_message;
+    if (!validateField(m_to, &m.to, &why) || !validateField(m_cc, &m.cc, &why) || !validateField(m_bcc, &m.bcc, &why)) {
+        showProblem(tr("Cannot send: %1.").arg(why));
+        return false;
+    }
+    if (m.to.isEmpty() && m.cc.isEmpty() && m.bcc.isEmpty()) {
+        m_to->setStyleSheet(QStringLiteral("QLineEdit { background: #fed7d7; }"));
+        showProblem(tr("Cannot send: add at least one recipient."));
+        return false;
+    }
+    const qint64 accountId = m_from->currentData().toLongLong();
+    auto account = m_store->account(accountId);
+    if (!account) {
+        showProblem(tr("Cannot send: no account with an outgoing server is configured."));
+        return false;
+    }
+    m.fromName = account->name.section(QLatin1Char('('), 0, 0).trimmed();
+    m.fromAddress = account->email;
+    m.subject = m_subject->text();
+    m.body = m_body->toPlainText();
+    static const QRegularExpression mentions(QStringLiteral("\\b(attach(ed|ment|ments)?|enclosed|anbei|angeh[äa]ngt|pi[eè]ce jointe)\\b"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    // Only the user's own text counts, not quoted lines.
+    QString own;
+    for (const QString &line : m.body.split(QLatin1Char('\n')))
+        if (!line.startsWith(QLatin1Char('>'))) own += line + QLatin1Char('\n');
+    if (m.attachments.empty() && m_askAttachment && mentions.match(own).hasMatch()) {
+        if (QMessageBox::question(this, tr("Missing attachment?"),
+                                  tr("The message mentions an attachment, but nothing is attached. Send anyway?"),
+                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
+            return false;
+    }
+    compose::BuiltMessage built;
+    try {
+        built = compose::buildMessage(m, account->email.section(QLatin1Char('@'), 1));
+    } catch (const std::invalid_argument &e) {
+        showProblem(tr("Cannot send: %1.").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    try {
+        const qint64 id = compose::Outbox(*m_store).enqueue(accountId, built, m.subject);
+        m_sent = true;
+        Q_EMIT queued(accountId, id);
+    } catch (const store::StoreError &e) {
+        showProblem(tr("Cannot store the message (%1); nothing was sent.").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    close();
+    return true;
+}
+
+void ComposerWindow::closeEvent(QCloseEvent *e)
+{
+    const bool hasContent = !m_body->toPlainText().trimmed().isEmpty() && m_body->toPlainText() != m_message.body;
+    if (!m_sent && hasContent && isVisible()) {
+        if (QMessageBox::question(this, tr("Discard message?"), tr("This message has not been sent. Discard it?"),
+                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Discard) {
+            e->ignore();
+            return;
+        }
+    }
+    e->accept();
+}
+
+void ComposerWindow::dragEnterEvent(QDragEnterEvent *e)
+{
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void ComposerWindow::dropEvent(QDropEvent *e)
+{
+    for (const QUrl &u : e->mimeData()->urls())
+        if (u.isLocalFile()) addAttachmentFile(u.toLocalFile());
+    e->acceptProposedAction();
+}
+
+} // namespace heron::ui
