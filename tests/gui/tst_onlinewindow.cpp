@@ -4,6 +4,7 @@
 #include "TestServers.h"
 
 #include "CertificateDialog.h"
+#include "ComposerWindow.h"
 #include "FolderModel.h"
 #include "ItemRoles.h"
 #include "MainWindow.h"
@@ -21,6 +22,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
@@ -50,6 +52,7 @@ class TestOnlineWindow : public QObject {
         store::MailStore st(p.databasePath());
         AccountConfig a = TestServers::get().imapAccount(QStringLiteral("bob"));
         a.name = QStringLiteral("Bob");
+        a.smtp = {QStringLiteral("localhost"), TestServers::get().port("HERON_TEST_SUBMISSIONS_PORT"), Security::Tls};
         st.addAccount(a);
         SecretStore secrets(p.secretsPath());
         secrets.storeInProfile(a.name, password, nullptr);
@@ -107,6 +110,34 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((other.select("INBOX"), other.command("UID SEARCH SEEN SUBJECT \"" + m_marker.toUtf8() + " 30\"",
                                   [&](const net::ImapResponse &r) { if (r.items.size() > 1) seenOnServer = true; }), seenOnServer), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("up to date")), 15000);
+    }
+
+    void composedMessageIsDeliveredAndFiledInSent()
+    {
+        MainWindow w(Profile(makeProfile(true, QStringLiteral("secret-bob"))), false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("up to date")), 15000);
+        ComposerWindow *c = w.openComposer(-1);
+        QVERIFY(c);
+        const QString marker = m_marker + QStringLiteral("-sent");
+        c->toEdit()->setText(QStringLiteral("Alice <alice@example.org>"));
+        c->subjectEdit()->setText(marker);
+        c->bodyEdit()->setPlainText(QStringLiteral("Sent from the Heron window."));
+        QVERIFY(c->send());
+        auto countIn = [&](const char *user, const QByteArray &box) {
+            net::TrustPolicy trust;
+            trust.extraAnchorsFile = TestServers::get().caFile();
+            net::ImapSession s(TestServers::get().imapAccount(QString::fromLatin1(user)), QStringLiteral("secret-") + QString::fromLatin1(user), trust);
+            s.connect();
+            s.select(box);
+            int n = 0;
+            s.command("UID SEARCH SUBJECT " + net::quoteImapString(marker.toUtf8()),
+                      [&](const net::ImapResponse &r) { n += int(r.items.size()) - 1; });
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(countIn("alice", "INBOX"), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(countIn("bob", "Sent"), 1, 20000);
     }
 
     void untrustedCertificateAsksTheUser()
