@@ -35,6 +35,7 @@ QIcon FolderModel::iconFor(const QString &specialUse)
         {QStringLiteral("\\Trash"), QStringLiteral(":/icons/trash.svg")},
         {QStringLiteral("\\Junk"), QStringLiteral(":/icons/junk.svg")},
         {QStringLiteral("\\Archive"), QStringLiteral(":/icons/archive.svg")},
+        {QStringLiteral("\\Outbox"), QStringLiteral(":/icons/outbox.svg")},
     };
     auto it = icons.find(specialUse);
     return QIcon(it == icons.end() ? QStringLiteral(":/icons/folder.svg") : it->second);
@@ -107,7 +108,31 @@ void FolderModel::reload()
             parent->appendRow(item);
             byName[mb.name] = item;
         }
+        // The Outbox shows while something waits in it (sending happens in the background).
+        int waiting = 0;
+        {
+            auto q = m_store->db().prepare("SELECT COUNT(*) FROM outbox WHERE account_id=?");
+            q.bind(1, acc.id);
+            if (q.step()) waiting = q.integer(0);
+        }
+        if (waiting > 0) {
+            auto *item = new QStandardItem(iconFor(QStringLiteral("\\Outbox")), tr("Outbox (%1)").arg(waiting));
+            item->setData(tr("Outbox"), Qt::UserRole + 100);
+            item->setData(qint64(acc.id), AccountIdRole);
+            item->setData(qint64(-1), MailboxIdRole);
+            item->setData(QStringLiteral("\\Outbox"), SpecialUseRole);
+            item->setEditable(false);
+            item->setDropEnabled(false);
+            accItem->insertRow(std::min(3, accItem->rowCount()), item);
+        }
     }
+}
+
+QModelIndex FolderModel::outboxFor(qint64 accountId) const
+{
+    for (const QModelIndex &i : match(index(0, 0), SpecialUseRole, QStringLiteral("\\Outbox"), -1, Qt::MatchExactly | Qt::MatchRecursive))
+        if (i.data(AccountIdRole).toLongLong() == accountId) return i;
+    return QModelIndex();
 }
 
 QModelIndex FolderModel::indexForMailbox(qint64 mailboxId) const

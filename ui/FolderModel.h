@@ -18,6 +18,7 @@ public:
     void updateCounts(qint64 mailboxId);
     QModelIndex indexForMailbox(qint64 mailboxId) const;
     QModelIndex firstInbox() const;
+    QModelIndex outboxFor(qint64 accountId) const;
     static QString displayName(const QString &rawName, const QString &delimiter, const QString &specialUse);
     static QIcon iconFor(const QString &specialUse);
 

@@ -8,6 +8,7 @@
 #include "ItemRoles.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
+#include "OutboxPane.h"
 #include "account/SecretStore.h"
 #include "net/ImapResponse.h"
 #include "ops/LocalOps.h"
@@ -30,6 +31,7 @@
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
@@ -101,9 +103,13 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_vsplit->addWidget(m_view);
     m_vsplit->setStretchFactor(0, 2);
     m_vsplit->setStretchFactor(1, 3);
+    m_outboxPane = new OutboxPane(m_store.get(), this);
+    m_rightStack = new QStackedWidget(this);
+    m_rightStack->addWidget(m_vsplit);
+    m_rightStack->addWidget(m_outboxPane);
     m_hsplit = new QSplitter(Qt::Horizontal, this);
     m_hsplit->addWidget(m_folderView);
-    m_hsplit->addWidget(m_vsplit);
+    m_hsplit->addWidget(m_rightStack);
     m_hsplit->setStretchFactor(0, 0);
     m_hsplit->setStretchFactor(1, 1);
     m_hsplit->setSizes({230, 900});
@@ -178,6 +184,10 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
         if (auto m = m_store->message(id)) m_view->showError(*m, msg);
     });
     connect(m_manager.get(), &AccountManager::passwordNeeded, this, &MainWindow::askPassword);
+    connect(m_outboxPane, &OutboxPane::changed, this, [this](qint64 accountId, bool sendNow) {
+        reloadFolders();
+        if (sendNow) m_manager->syncAccount(accountId);
+    });
     connect(m_manager.get(), &AccountManager::certificateNeedsDecision, this, &MainWindow::askTrust);
 
     reloadFolders();
@@ -358,6 +368,17 @@ void MainWindow::reloadFolders()
     // session, then the first account's Inbox (accounts answer in any order).
     qint64 want = current && !m_autoSelected ? current : m_settings->value(QStringLiteral("window/lastMailbox")).toLongLong();
     QModelIndex idx = want ? m_folders->indexForMailbox(want) : QModelIndex();
+    if (m_outboxAccount) {
+        idx = m_folders->outboxFor(m_outboxAccount);
+        if (idx.isValid()) {
+            m_folderView->setCurrentIndex(idx);
+            m_outboxPane->refresh();
+            return;
+        }
+        m_outboxAccount = 0; // emptied: back to the folders
+        m_rightStack->setCurrentWidget(m_vsplit);
+        idx = m_folders->firstInbox();
+    }
     if (!idx.isValid()) idx = m_folders->firstInbox();
     if (!idx.isValid() && current) idx = m_folders->indexForMailbox(current);
     if (idx.isValid()) {
@@ -382,6 +403,16 @@ void MainWindow::onFolderSelected()
     if (!m_reloadingFolders) m_autoSelected = false; // the user picked it
     QModelIndex idx = m_folderView->currentIndex();
     const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
+    if (idx.data(SpecialUseRole).toString() == QLatin1String("\\Outbox")) {
+        m_outboxAccount = idx.data(AccountIdRole).toLongLong();
+        m_messages->setMailbox(0);
+        m_outboxPane->setAccount(m_outboxAccount);
+        m_rightStack->setCurrentWidget(m_outboxPane);
+        setWindowTitle(tr("Outbox - Heron"));
+        return;
+    }
+    m_outboxAccount = 0;
+    m_rightStack->setCurrentWidget(m_vsplit);
     if (mailbox == m_messages->mailbox()) return;
     m_markReadTimer->stop();
     m_view->clear();
@@ -577,6 +608,7 @@ ComposerWindow *MainWindow::openComposer(int kind)
     composer->setObjectName(QStringLiteral("composer"));
     connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
         m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
+        reloadFolders();
         m_manager->syncAccount(accountId);
     });
     composer->show();

@@ -13,6 +13,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QSplitter;
+class QStackedWidget;
 class QTimer;
 class QTreeView;
 class QAction;
@@ -29,6 +30,7 @@ class FolderModel;
 class FolderTreeView;
 class MessageListModel;
 class MessageView;
+class OutboxPane;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -42,6 +44,7 @@ public:
     MessageListModel *messageModel() const { return m_messages; }
     FolderModel *folderModel() const { return m_folders; }
     MessageView *messageView() const { return m_view; }
+    OutboxPane *outboxPane() const { return m_outboxPane; }
     QLineEdit *filterEdit() const { return m_filter; }
     QString statusText() const;
     sync::AccountManager *accounts() const { return m_manager.get(); }
@@ -87,6 +90,9 @@ private:
     QLineEdit *m_filter;
     MessageView *m_view;
     QSplitter *m_hsplit;
+    QStackedWidget *m_rightStack;
+    OutboxPane *m_outboxPane;
+    qint64 m_outboxAccount = 0; // the Outbox shown, if any
     QSplitter *m_vsplit;
     QLabel *m_statusLabel;
     QLabel *m_networkIcon;

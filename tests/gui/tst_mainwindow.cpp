@@ -9,6 +9,7 @@
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
+#include "OutboxPane.h"
 
 #include "account/SecretStore.h"
 #include "store/MailStore.h"
@@ -24,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
 
 using namespace heron;
 using namespace heron::ui;
@@ -273,6 +275,35 @@ private Q_SLOTS:
         QCOMPARE(out[0].state, QStringLiteral("queued"));
         QCOMPARE(out[0].subject, QStringLiteral("Re: Message number 2999"));
         QTRY_VERIFY(guard.isNull()); // closed after sending
+    }
+
+    void outboxFolderShowsWaitingAndFailedMessages()
+    {
+        // The previous test left one message queued (the SMTP server is unreachable).
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        auto entries = compose::Outbox(st).entries(m_account);
+        QCOMPARE(entries.size(), size_t(1));
+        store::Statement q = st.db().prepare("UPDATE outbox SET state='failed', error='550 no such user' WHERE id=?");
+        q.bind(1, entries[0].id).exec();
+
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QModelIndex outbox = w.folderModel()->outboxFor(m_account);
+        QVERIFY(outbox.isValid());
+        QCOMPARE(outbox.data().toString(), QStringLiteral("Outbox (1)"));
+        w.folderView()->setCurrentIndex(outbox);
+        QTRY_VERIFY(w.outboxPane()->isVisible());
+        QTreeWidget *rows = w.outboxPane()->list();
+        QCOMPARE(rows->topLevelItemCount(), 1);
+        QCOMPARE(rows->topLevelItem(0)->text(0), QStringLiteral("Refused by the server"));
+        QCOMPARE(rows->topLevelItem(0)->text(3), QStringLiteral("550 no such user"));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/outbox.png"));
+        rows->topLevelItem(0)->setSelected(true);
+        w.outboxPane()->retrySelected();
+        QCOMPARE(compose::Outbox(st).entries(m_account)[0].state, QStringLiteral("queued"));
+        QCOMPARE(rows->topLevelItem(0)->text(0), QStringLiteral("Waiting to be sent"));
     }
 
     void sortingAndModelConsistency()
