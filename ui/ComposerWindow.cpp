@@ -24,6 +24,7 @@
 #include <QRegularExpression>
 #include <QShortcut>
 #include <QStringListModel>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace heron::ui {
@@ -139,12 +140,60 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     connect(sendShortcut, &QShortcut::activated, this, &ComposerWindow::send);
     for (QLineEdit *e : {m_to, m_cc, m_bcc})
         connect(e, &QLineEdit::textEdited, this, [e] { e->setStyleSheet(QString()); });
+    auto *saveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+S")), this);
+    connect(saveShortcut, &QShortcut::activated, this, [this] { saveDraft(true); });
+    auto *autosave = new QTimer(this);
+    autosave->setInterval(30000);
+    connect(autosave, &QTimer::timeout, this, [this] { if (isDirty()) saveDraft(false); });
+    autosave->start();
     refreshAttachments();
+    m_savedSnapshot = snapshot();
     if (start.to.isEmpty()) m_to->setFocus();
     else {
         m_body->setFocus();
         m_body->moveCursor(QTextCursor::Start);
     }
+}
+
+QString ComposerWindow::snapshot() const
+{
+    return QStringList{m_to->text(), m_cc->text(), m_bcc->text(), m_subject->text(), m_body->toPlainText(),
+                       QString::number(m_message.attachments.size()), m_from->currentText()}.join(QChar(0x1f));
+}
+
+bool ComposerWindow::isDirty() const { return snapshot() != m_savedSnapshot; }
+
+compose::OutgoingMessage ComposerWindow::current() const
+{
+    compose::OutgoingMessage m = m_message;
+    m.to = compose::splitAddressField(m_to->text());
+    m.cc = compose::splitAddressField(m_cc->text());
+    m.bcc = compose::splitAddressField(m_bcc->text());
+    m.subject = m_subject->text();
+    m.body = m_body->toPlainText();
+    return m;
+}
+
+bool ComposerWindow::saveDraft(bool explicitSave)
+{
+    const qint64 accountId = m_from->currentData().toLongLong();
+    auto account = m_store->account(accountId);
+    if (!account) return false;
+    compose::OutgoingMessage m = current();
+    m.fromName = account->name.section(QLatin1Char('('), 0, 0).trimmed();
+    m.fromAddress = account->email;
+    try {
+        compose::BuiltMessage built = compose::buildMessage(m, account->email.section(QLatin1Char('@'), 1), true);
+        m_draftId = compose::Outbox(*m_store).saveDraft(m_draftId, accountId, built, m.subject, m_replacesUid);
+    } catch (const std::exception &e) {
+        showProblem(tr("The draft could not be saved: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    m_explicitSave = m_explicitSave || explicitSave;
+    m_savedSnapshot = snapshot();
+    showProblem(QString());
+    Q_EMIT draftSaved(accountId);
+    return true;
 }
 
 void ComposerWindow::addAttachmentFile(const QString &path)
@@ -235,7 +284,11 @@ bool ComposerWindow::send()
         return false;
     }
     try {
-        const qint64 id = compose::Outbox(*m_store).enqueue(accountId, built, m.subject);
+        compose::Outbox outbox(*m_store);
+        const qint64 id = outbox.enqueue(accountId, built, m.subject);
+        // Sent: the draft (local and server copy) goes.
+        if (m_draftId) outbox.dropDraft(m_draftId);
+        else if (m_replacesUid) outbox.dropDraft(0, m_replacesUid, accountId);
         m_sent = true;
         Q_EMIT queued(accountId, id);
     } catch (const store::StoreError &e) {
@@ -248,14 +301,27 @@ bool ComposerWindow::send()
 
 void ComposerWindow::closeEvent(QCloseEvent *e)
 {
-    const bool hasContent = !m_body->toPlainText().trimmed().isEmpty() && m_body->toPlainText() != m_message.body;
-    if (!m_sent && hasContent && isVisible()) {
-        if (QMessageBox::question(this, tr("Discard message?"), tr("This message has not been sent. Discard it?"),
-                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Discard) {
+    compose::Outbox outbox(*m_store);
+    if (!m_sent && isDirty() && isVisible()) {
+        const auto answer = QMessageBox::question(this, tr("Save draft?"),
+                                                  tr("This message has not been sent. Save it as a draft?"),
+                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                  QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
             e->ignore();
             return;
         }
+        if (answer == QMessageBox::Save) {
+            if (!saveDraft(true)) {
+                e->ignore();
+                return;
+            }
+        } else if (m_draftId && !m_explicitSave) {
+            outbox.dropDraft(m_draftId); // only autosaved: discarding removes it
+            m_draftId = 0;
+        }
     }
+    if (m_draftId && !m_sent) outbox.closeDraft(m_draftId);
     e->accept();
 }
 

@@ -33,15 +33,22 @@ public:
     QLabel *problemLabel() const { return m_problem; }
     int attachmentCount() const { return int(m_message.attachments.size()); }
     void addAttachmentFile(const QString &path);
+    // Continue a draft stored on the server under this UID (in the account's Drafts).
+    void setDraftSource(uint32_t uid) { m_replacesUid = uid; }
+    qint64 draftId() const { return m_draftId; }
+    bool isDirty() const;
     // When false, the "mentions an attachment" question is answered "send anyway" (tests).
     void setAskAboutMissingAttachment(bool ask) { m_askAttachment = ask; }
 
 public Q_SLOTS:
+    // Stores the draft locally at once; the account worker puts it on the server.
+    bool saveDraft(bool explicitSave = true);
     // Validates, stores in the outbox, emits queued and closes. False if refused.
     bool send();
 
 Q_SIGNALS:
     void queued(qint64 accountId, qint64 outboxId);
+    void draftSaved(qint64 accountId);
 
 protected:
     void closeEvent(QCloseEvent *e) override;
@@ -50,6 +57,8 @@ protected:
 
 private:
     bool validateField(QLineEdit *edit, QStringList *out, QString *why);
+    QString snapshot() const;
+    compose::OutgoingMessage current() const;
     void refreshAttachments();
     void showProblem(const QString &text);
 
@@ -65,6 +74,10 @@ private:
     compose::OutgoingMessage m_message;
     bool m_sent = false;
     bool m_askAttachment = true;
+    qint64 m_draftId = 0;
+    uint32_t m_replacesUid = 0;
+    bool m_explicitSave = false;
+    QString m_savedSnapshot;
 };
 
 } // namespace heron::ui

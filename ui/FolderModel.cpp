@@ -111,7 +111,7 @@ void FolderModel::reload()
         // The Outbox shows while something waits in it (sending happens in the background).
         int waiting = 0;
         {
-            auto q = m_store->db().prepare("SELECT COUNT(*) FROM outbox WHERE account_id=?");
+            auto q = m_store->db().prepare("SELECT COUNT(*) FROM outbox WHERE account_id=? AND state NOT LIKE 'draft%'");
             q.bind(1, acc.id);
             if (q.step()) waiting = q.integer(0);
         }

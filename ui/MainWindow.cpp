@@ -3,6 +3,8 @@
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "compose/ReplyBuilder.h"
+#include "mime/Envelope.h"
+#include "mime/MessageContent.h"
 #include "FolderModel.h"
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
@@ -148,6 +150,11 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
 
     connect(m_folderView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onFolderSelected);
     connect(m_listView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onMessageSelected);
+    connect(m_listView, &QAbstractItemView::activated, this, [this](const QModelIndex &i) {
+        // Opening a message in a Drafts folder continues it in the composer.
+        if (m_folderView->currentIndex().data(SpecialUseRole).toString() == QLatin1String("\\Drafts"))
+            openDraft(m_messages->messageId(i.row()));
+    });
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) { m_messages->setFilter(t.trimmed()); });
     connect(m_folderView, &FolderTreeView::messagesDropped, this,
             [this](qint64 mailbox, const std::vector<int64_t> &ids, bool copy) { transfer(ids, mailbox, copy); });
@@ -606,6 +613,47 @@ ComposerWindow *MainWindow::openComposer(int kind)
     }
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));
+    connect(composer, &ComposerWindow::draftSaved, this, [this](qint64 accountId) { m_manager->uploadDrafts(accountId); });
+    connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
+        m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
+        reloadFolders();
+        m_manager->syncAccount(accountId);
+    });
+    composer->show();
+    return composer;
+}
+
+ComposerWindow *MainWindow::openDraft(qint64 messageId)
+{
+    auto record = m_store->message(messageId);
+    auto raw = m_store->body(messageId);
+    if (!record || !raw) {
+        m_statusLabel->setText(tr("The draft is still downloading; try again in a moment."));
+        return nullptr;
+    }
+    auto mailbox = m_store->mailbox(record->mailboxId);
+    const mime::MessageContent c = mime::parseMessage(*raw);
+    auto entries = [](const QString &field) {
+        QStringList out;
+        for (const QString &e : compose::splitAddressField(field)) {
+            QString name, addr;
+            mime::splitAddress(e, &name, &addr);
+            out << (name.isEmpty() ? addr : QStringLiteral("%1 <%2>").arg(name, addr));
+        }
+        return out;
+    };
+    compose::OutgoingMessage start;
+    start.to = entries(c.to);
+    start.cc = entries(c.cc);
+    start.bcc = entries(c.bcc);
+    start.subject = c.subject;
+    start.body = mime::unflow(c.plainText);
+    start.inReplyTo = record->inReplyTo;
+    start.references = record->references;
+    for (const mime::Attachment &a : c.attachments) start.attachments.push_back({a.fileName, a.mimeType, a.data});
+    auto *composer = new ComposerWindow(m_store.get(), mailbox ? mailbox->accountId : currentAccountId(), start, this);
+    composer->setDraftSource(record->uid);
+    connect(composer, &ComposerWindow::draftSaved, this, [this](qint64 accountId) { m_manager->uploadDrafts(accountId); });
     connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
         m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
         reloadFolders();

@@ -51,6 +51,8 @@ public:
     bool selectMailbox(qint64 mailboxId);
     // kind: -1 new message, else a compose::ReplyKind for the message shown.
     ComposerWindow *openComposer(int kind);
+    // Continues a draft from a Drafts folder.
+    ComposerWindow *openDraft(qint64 messageId);
 
 protected:
     void closeEvent(QCloseEvent *e) override;

@@ -21,7 +21,7 @@ QString clean(QString s)
 
 std::string utf8(const QString &s) { return s.toStdString(); }
 
-vmime::shared_ptr<vmime::mailbox> mailboxFor(const QString &entry)
+vmime::shared_ptr<vmime::mailbox> mailboxFor(const QString &entry, bool lenient = false)
 {
     // A line break in an address field is never legitimate: refuse it rather
     // than guess what the rest of the line means.
@@ -30,7 +30,7 @@ vmime::shared_ptr<vmime::mailbox> mailboxFor(const QString &entry)
     QString name, addr;
     mime::splitAddress(clean(entry), &name, &addr);
     QString why = checkAddress(addr);
-    if (!why.isEmpty()) throw std::invalid_argument(why.toStdString());
+    if (!why.isEmpty() && !lenient) throw std::invalid_argument(why.toStdString());
     auto mb = vmime::make_shared<vmime::mailbox>(vmime::emailAddress(utf8(addr)));
     if (!name.isEmpty()) mb->setName(vmime::text(utf8(name), vmime::charsets::UTF_8));
     return mb;
@@ -99,17 +99,17 @@ QString encodeFlowed(const QString &text, int width)
     return out.join(QLatin1String("\r\n"));
 }
 
-BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessageId)
+BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessageId, bool draft)
 {
     BuiltMessage built;
     vmime::messageBuilder mb;
     auto from = mailboxFor(m.fromName.isEmpty() ? m.fromAddress : QStringLiteral("%1 <%2>").arg(clean(m.fromName), m.fromAddress));
     mb.setExpeditor(*from);
     built.envelopeFrom = bare(m.fromAddress);
-    for (const QString &t : m.to) { mb.getRecipients().appendAddress(mailboxFor(t)); built.recipients << bare(t); }
-    for (const QString &c : m.cc) { mb.getCopyRecipients().appendAddress(mailboxFor(c)); built.recipients << bare(c); }
-    for (const QString &b : m.bcc) { mailboxFor(b); built.recipients << bare(b); } // validated; envelope only
-    if (built.recipients.isEmpty()) throw std::invalid_argument("the message has no recipient");
+    for (const QString &t : m.to) { mb.getRecipients().appendAddress(mailboxFor(t, draft)); built.recipients << bare(t); }
+    for (const QString &c : m.cc) { mb.getCopyRecipients().appendAddress(mailboxFor(c, draft)); built.recipients << bare(c); }
+    for (const QString &b : m.bcc) { mailboxFor(b, draft); built.recipients << bare(b); } // validated; envelope only
+    if (built.recipients.isEmpty() && !draft) throw std::invalid_argument("the message has no recipient");
     mb.setSubject(vmime::text(utf8(clean(m.subject)), vmime::charsets::UTF_8));
     auto textPart = mb.getTextPart();
     textPart->setCharset(vmime::charset(vmime::charsets::UTF_8));
@@ -140,6 +140,11 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
         hdr->References()->setValue(seq);
     }
     hdr->getField("User-Agent")->setValue(vmime::text("Heron"));
+    if (draft && !m.bcc.isEmpty()) {
+        vmime::addressList bcc;
+        for (const QString &b : m.bcc) bcc.appendAddress(mailboxFor(b, true));
+        hdr->Bcc()->setValue(bcc); // a draft is not sent: keep what the user wrote
+    }
     // Mark the text part format=flowed (vmime does not know RFC 3676).
     std::function<void(vmime::shared_ptr<vmime::bodyPart>)> markFlowed = [&](vmime::shared_ptr<vmime::bodyPart> p) {
         auto ct = p->getHeader()->findField<vmime::contentTypeField>(vmime::fields::CONTENT_TYPE);

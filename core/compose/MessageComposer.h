@@ -42,8 +42,9 @@ struct BuiltMessage {
 QString checkAddress(const QString &address);
 // Splits a field the user typed ("a@x, B <b@y>; c@z") into addresses.
 QStringList splitAddressField(const QString &field);
-// Throws std::invalid_argument naming the bad address.
-BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessageId);
+// Throws std::invalid_argument naming the bad address. A draft may have no
+// recipient and addresses still being typed (kept as written).
+BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessageId, bool draft = false);
 // Format=flowed encoding of plain text (RFC 3676): long lines soft-broken at
 // spaces, space-stuffing for lines starting with space, ">" or "From ".
 QString encodeFlowed(const QString &text, int width = 76);

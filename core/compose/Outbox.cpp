@@ -34,7 +34,7 @@ std::vector<OutboxEntry> Outbox::entries(int64_t accountId)
 {
     std::vector<OutboxEntry> out;
     Statement q = m_store.db().prepare(
-        "SELECT id, account_id, state, subject, recipients, error FROM outbox WHERE account_id=? ORDER BY id");
+        "SELECT id, account_id, state, subject, recipients, error FROM outbox WHERE account_id=? AND state NOT LIKE 'draft%' ORDER BY id");
     q.bind(1, accountId);
     while (q.step()) {
         OutboxEntry e;
@@ -99,6 +99,138 @@ void Outbox::saveToSent(const AccountConfig &account, const QString &password, c
     imap.logout();
     Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=?");
     del.bind(1, id).exec();
+}
+
+int64_t Outbox::saveDraft(int64_t draftId, int64_t accountId, const BuiltMessage &m, const QString &subject,
+                          uint32_t replacesUid)
+{
+    if (draftId) {
+        Statement q = m_store.db().prepare(
+            "UPDATE outbox SET raw=?, envelope_from=?, recipients=?, subject=?, draft_dirty=1, state='draft', "
+            "updated=strftime('%s','now') WHERE id=? AND state LIKE 'draft%'");
+        q.bind(1, m.raw).bind(2, m.envelopeFrom).bind(3, m.recipients.join(QLatin1Char('\n'))).bind(4, subject).bind(5, draftId).exec();
+        if (m_store.db().changes() > 0) return draftId;
+    }
+    Statement q = m_store.db().prepare(
+        "INSERT INTO outbox(account_id, state, raw, envelope_from, recipients, subject, draft_server_uid, draft_dirty) "
+        "VALUES(?, 'draft', ?, ?, ?, ?, ?, 1)");
+    q.bind(1, accountId).bind(2, m.raw).bind(3, m.envelopeFrom).bind(4, m.recipients.join(QLatin1Char('\n')))
+        .bind(5, subject).bind(6, int64_t(replacesUid));
+    q.step();
+    return m_store.db().lastInsertId();
+}
+
+void Outbox::closeDraft(int64_t draftId)
+{
+    Statement q = m_store.db().prepare("UPDATE outbox SET state='draft-closed' WHERE id=? AND state='draft'");
+    q.bind(1, draftId).exec();
+    Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state='draft-closed' AND draft_dirty=0");
+    del.bind(1, draftId).exec();
+}
+
+void Outbox::dropDraft(int64_t draftId, uint32_t serverUidIfNoRow, int64_t accountIdIfNoRow)
+{
+    uint32_t uid = serverUidIfNoRow;
+    int64_t accountId = accountIdIfNoRow;
+    if (draftId) {
+        Statement q = m_store.db().prepare("SELECT draft_server_uid, account_id FROM outbox WHERE id=? AND state LIKE 'draft%'");
+        q.bind(1, draftId);
+        if (q.step()) {
+            uid = uint32_t(q.int64(0));
+            accountId = q.int64(1);
+        }
+    }
+    Transaction tx(m_store.db());
+    if (draftId) {
+        Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state LIKE 'draft%'");
+        del.bind(1, draftId).exec();
+    }
+    auto account = m_store.account(accountId);
+    auto drafts = account ? m_store.mailboxByRole(accountId, QStringLiteral("\\Drafts")) : std::nullopt;
+    if (uid && drafts) {
+        if (account->isPop3()) {
+            Statement del = m_store.db().prepare("DELETE FROM messages WHERE mailbox_id=? AND uid=?");
+            del.bind(1, drafts->id).bind(2, int64_t(uid)).exec();
+            m_store.recount(drafts->id);
+        } else {
+            store::PendingOp op;
+            op.accountId = accountId;
+            op.mailbox = drafts->name;
+            op.uidvalidity = drafts->uidvalidity;
+            op.kind = QStringLiteral("expunge");
+            op.uids = {uid};
+            m_store.enqueue(op);
+            m_store.deleteUids(drafts->id, {uid});
+            m_store.recount(drafts->id);
+        }
+    }
+    tx.commit();
+}
+
+int Outbox::uploadDrafts(const AccountConfig &account, const QString &password, const Profile &profile,
+                         net::CancelFlag cancel)
+{
+    struct Item { int64_t id; QByteArray raw; uint32_t oldUid; };
+    std::vector<Item> items;
+    {
+        Statement q = m_store.db().prepare(
+            "SELECT id, raw, draft_server_uid FROM outbox WHERE account_id=? AND state LIKE 'draft%' AND draft_dirty=1 ORDER BY id");
+        q.bind(1, account.id);
+        while (q.step()) items.push_back({q.int64(0), q.blob(1), uint32_t(q.int64(2))});
+    }
+    if (items.empty()) return 0;
+    if (account.isPop3()) m_store.ensureLocalFolders(account.id);
+    int done = 0;
+    std::unique_ptr<net::ImapSession> imap;
+    QByteArray folder;
+    for (const Item &it : items) {
+        uint32_t newUid = 0;
+        if (account.isPop3()) {
+            auto drafts = m_store.mailboxByRole(account.id, QStringLiteral("\\Drafts"));
+            Transaction tx(m_store.db());
+            MessageRecord m = mime::envelopeFromRaw(it.raw);
+            m.flags = Flag::Seen | Flag::Draft;
+            const int64_t id = m_store.insertLocalMessage(drafts->id, m, it.raw);
+            newUid = m_store.message(id)->uid;
+            if (it.oldUid) {
+                Statement del = m_store.db().prepare("DELETE FROM messages WHERE mailbox_id=? AND uid=?");
+                del.bind(1, drafts->id).bind(2, int64_t(it.oldUid)).exec();
+            }
+            m_store.recount(drafts->id);
+            Statement up = m_store.db().prepare("UPDATE outbox SET draft_server_uid=?, draft_dirty=0 WHERE id=? AND raw=?");
+            up.bind(1, int64_t(newUid)).bind(2, it.id).bind(3, it.raw).exec();
+            tx.commit();
+        } else {
+            if (!imap) {
+                imap = std::make_unique<net::ImapSession>(account, password, profile.trustPolicy(), cancel);
+                imap->connect();
+                auto drafts = m_store.mailboxByRole(account.id, QStringLiteral("\\Drafts"));
+                folder = drafts ? drafts->name.toLatin1() : QByteArray();
+                if (folder.isEmpty())
+                    for (const net::ImapFolderInfo &f : imap->listFolders())
+                        if (f.specialUse == QLatin1String("\\Drafts")) folder = f.rawName;
+                if (folder.isEmpty()) folder = "Drafts";
+            }
+            newUid = imap->append(folder, it.raw, Flag::Seen | Flag::Draft);
+            // Only now that the new copy is stored may the old one go.
+            if (it.oldUid) {
+                imap->select(folder);
+                imap->expungeUids({it.oldUid});
+            }
+            Statement up = m_store.db().prepare("UPDATE outbox SET draft_server_uid=?, draft_dirty=0 WHERE id=? AND raw=?");
+            up.bind(1, int64_t(newUid)).bind(2, it.id).bind(3, it.raw).exec();
+            if (m_store.db().changes() == 0) {
+                // Edited meanwhile: the next upload replaces this copy.
+                Statement keep = m_store.db().prepare("UPDATE outbox SET draft_server_uid=? WHERE id=?");
+                keep.bind(1, int64_t(newUid)).bind(2, it.id).exec();
+            }
+        }
+        Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state='draft-closed' AND draft_dirty=0");
+        del.bind(1, it.id).exec();
+        ++done;
+    }
+    if (imap) imap->logout();
+    return done;
 }
 
 OutboxResult Outbox::process(const AccountConfig &account, const QString &password, const Profile &profile,

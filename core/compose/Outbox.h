@@ -42,6 +42,20 @@ public:
     std::vector<OutboxEntry> entries(int64_t accountId);
     bool retry(int64_t id);   // Failed/Unknown -> Queued
     bool discard(int64_t id);
+    // Drafts. A draft is written here first (durable at once, no network), then
+    // uploadDrafts() APPENDs it to the Drafts folder and, only after that
+    // succeeded, removes the previous server copy. draftId 0 creates one;
+    // replacesUid is the server copy it continues (a reopened draft).
+    int64_t saveDraft(int64_t draftId, int64_t accountId, const BuiltMessage &m, const QString &subject,
+                      uint32_t replacesUid = 0);
+    // The composer closed: once uploaded, the row goes (the server copy is the draft).
+    void closeDraft(int64_t draftId);
+    // Discarded or sent: the server copy is removed too (through the operation queue).
+    void dropDraft(int64_t draftId, uint32_t serverUidIfNoRow = 0, int64_t accountIdIfNoRow = 0);
+    // Stores dirty drafts on the server (IMAP) or in the local Drafts folder (POP3).
+    int uploadDrafts(const AccountConfig &account, const QString &password, const Profile &profile,
+                     net::CancelFlag cancel = {});
+
     // Sends what is queued for the account and files copies in Sent.
     OutboxResult process(const AccountConfig &account, const QString &password, const Profile &profile,
                          net::CancelFlag cancel = {});

@@ -140,6 +140,7 @@ MessageContent parseMessage(const QByteArray &raw)
         out.from = decodeHeader(headerRaw(*hdr, vmime::fields::FROM));
         out.to = decodeHeader(headerRaw(*hdr, vmime::fields::TO));
         out.cc = decodeHeader(headerRaw(*hdr, vmime::fields::CC));
+        out.bcc = decodeHeader(headerRaw(*hdr, vmime::fields::BCC));
         out.date = QString::fromLatin1(headerRaw(*hdr, vmime::fields::DATE)).trimmed();
         Walker w{out};
         w.walk(msg, 0, false);
@@ -149,6 +150,25 @@ MessageContent parseMessage(const QByteArray &raw)
             out.plainText = QString::fromUtf8(raw.left(1 << 20));
     }
     return out;
+}
+
+QString unflow(const QString &text)
+{
+    QString t = text;
+    t.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    QStringList out;
+    QString pending;
+    for (QString line : t.split(QLatin1Char('\n'))) {
+        if (line.startsWith(QLatin1Char(' '))) line.remove(0, 1); // space-stuffed
+        if (line.endsWith(QLatin1Char(' ')) && line != QLatin1String("-- ")) {
+            pending += line; // soft break: continues on the next line
+            continue;
+        }
+        out << pending + line;
+        pending.clear();
+    }
+    if (!pending.isEmpty()) out << pending;
+    return out.join(QLatin1Char('\n'));
 }
 
 QString htmlToPlainText(const QString &html)

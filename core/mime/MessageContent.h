@@ -21,6 +21,7 @@ struct MessageContent {
     QString from;
     QString to;
     QString cc;
+    QString bcc; // only ever present in drafts
     QString date;
     QString plainText;
     QString html;
@@ -32,6 +33,9 @@ struct MessageContent {
 };
 
 MessageContent parseMessage(const QByteArray &raw);
+
+// Undoes format=flowed (RFC 3676): soft line breaks joined, space-stuffing removed.
+QString unflow(const QString &text);
 
 // Makes plain text from HTML for previews and terminals (no layout engine).
 QString htmlToPlainText(const QString &html);

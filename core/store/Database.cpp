@@ -121,6 +121,11 @@ CREATE TABLE outbox (
   updated INTEGER NOT NULL DEFAULT (strftime('%s','now'))
 );
 )SQL",
+    // 4: drafts live in the outbox table until they are on the server.
+    R"SQL(
+ALTER TABLE outbox ADD COLUMN draft_server_uid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN draft_dirty INTEGER NOT NULL DEFAULT 0;
+)SQL",
 };
 } // namespace
 

@@ -177,6 +177,13 @@ void AccountManager::replay(qint64 accountId)
     QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
 }
 
+void AccountManager::uploadDrafts(qint64 accountId)
+{
+    Account *a = find(accountId);
+    if (!a || m_offline || !a->hasPassword) return;
+    QMetaObject::invokeMethod(a->interactive, "uploadDrafts", Qt::QueuedConnection);
+}
+
 void AccountManager::providePassword(qint64 accountId, const QString &password)
 {
     Account *a = find(accountId);

@@ -40,6 +40,8 @@ public:
     void fetchBody(qint64 accountId, qint64 messageId);
     // After a local change was queued: push it to the server now if online.
     void replay(qint64 accountId);
+    // A draft was saved locally: store it on the server now if online.
+    void uploadDrafts(qint64 accountId);
 
     void providePassword(qint64 accountId, const QString &password);
     // The user trusted the certificate for this host and port.

@@ -108,9 +108,26 @@ void AccountWorker::syncPop3()
     }
 }
 
+void AccountWorker::uploadDrafts()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (!ensureStore()) return;
+    try {
+        if (compose::Outbox(*m_store).uploadDrafts(m_account, m_password, m_profile, m_cancel) > 0)
+            Q_EMIT foldersChanged(m_account.id);
+    } catch (const net::NetError &e) {
+        // The draft is safe locally; it goes to the server next time.
+        if (e.kind() != net::NetError::Server) reportError(e);
+        else Q_EMIT statusText(QStringLiteral("%1: the draft could not be stored on the server yet: %2").arg(m_account.name, e.message()));
+    } catch (const store::StoreError &e) {
+        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())), {});
+    }
+}
+
 void AccountWorker::sendOutbox()
 {
     // Online now: whatever waits in the outbox goes (Queued only; Unknown waits for the user).
+    uploadDrafts();
     if (m_account.smtp.host.isEmpty()) return;
     compose::Outbox outbox(*m_store);
     if (outbox.entries(m_account.id).empty()) return;

@@ -32,6 +32,7 @@ public Q_SLOTS:
     void sync(const QString &folderRaw);
     void fetchBody(qint64 messageId);
     void replay();
+    void uploadDrafts();
     void shutdown();
 
 Q_SIGNALS:

@@ -80,6 +80,7 @@ class TestMainWindow : public QObject {
         folder("Trash", "\\Trash");
         folder("INBOX", "\\Inbox");
         folder("Sent", "\\Sent");
+        folder("Drafts", "\\Drafts");
         st.updateFolders(m_account, folders);
         m_inbox = st.mailboxByName(m_account, QStringLiteral("INBOX"))->id;
         m_trash = st.mailboxByName(m_account, QStringLiteral("Trash"))->id;
@@ -121,9 +122,10 @@ private Q_SLOTS:
         QCOMPARE(first.data(SpecialUseRole).toString(), QStringLiteral("\\Inbox"));
         QCOMPARE(first.data().toString(), QStringLiteral("Inbox (1000)"));
         QVERIFY(first.data(Qt::FontRole).value<QFont>().bold());
-        QCOMPARE(folders->index(1, 0, account).data().toString(), QStringLiteral("Sent"));
-        QCOMPARE(folders->index(2, 0, account).data().toString(), QStringLiteral("Trash"));
-        QModelIndex projects = folders->index(3, 0, account);
+        QCOMPARE(folders->index(1, 0, account).data().toString(), QStringLiteral("Drafts"));
+        QCOMPARE(folders->index(2, 0, account).data().toString(), QStringLiteral("Sent"));
+        QCOMPARE(folders->index(3, 0, account).data().toString(), QStringLiteral("Trash"));
+        QModelIndex projects = folders->index(4, 0, account);
         QCOMPARE(projects.data().toString(), QStringLiteral("Projects"));
         QCOMPARE(folders->index(0, 0, projects).data().toString(), QStringLiteral("Heron"));
 
@@ -275,6 +277,59 @@ private Q_SLOTS:
         QCOMPARE(out[0].state, QStringLiteral("queued"));
         QCOMPARE(out[0].subject, QStringLiteral("Re: Message number 2999"));
         QTRY_VERIFY(guard.isNull()); // closed after sending
+    }
+
+    void draftsSaveLocallyAndReopen()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        ComposerWindow *c = w.openComposer(-1);
+        c->toEdit()->setText(QStringLiteral("bob@example.org, half-typed"));
+        c->subjectEdit()->setText(QStringLiteral("unfinished"));
+        c->bodyEdit()->setPlainText(QStringLiteral("to be continued"));
+        QVERIFY(c->isDirty());
+        QVERIFY(c->saveDraft(true)); // what Ctrl+S does
+        QVERIFY(c->draftId() > 0);
+        QVERIFY(!c->isDirty());
+        {
+            store::Statement q = st.db().prepare("SELECT state, draft_dirty FROM outbox WHERE id=?");
+            q.bind(1, c->draftId());
+            QVERIFY(q.step());
+            QCOMPARE(q.text(0), QStringLiteral("draft"));
+            QCOMPARE(q.integer(1), 1); // waits for the server (we are offline)
+        }
+        for (const compose::OutboxEntry &e : compose::Outbox(st).entries(m_account))
+            QVERIFY(e.subject != QLatin1String("unfinished")); // a draft is never sent by itself
+        c->close();
+
+        // A draft on the server (in Drafts) continues in the composer, flowed text rejoined.
+        auto drafts = st.mailboxByRole(m_account, QStringLiteral("\\Drafts"));
+        compose::OutgoingMessage d;
+        d.fromAddress = QStringLiteral("alice@example.org");
+        d.to = {QStringLiteral("Carol <carol@example.org>")};
+        d.bcc = {QStringLiteral("dave@example.org")};
+        d.subject = QStringLiteral("draft on the server");
+        QString longLine;
+        for (int i = 0; i < 40; ++i) longLine += QStringLiteral("word%1 ").arg(i);
+        d.body = longLine.trimmed();
+        compose::BuiltMessage built = compose::buildMessage(d, QString(), true);
+        MessageRecord rec;
+        rec.uid = 42;
+        rec.subject = d.subject;
+        store::Transaction tx(st.db());
+        st.insertMessages(drafts->id, 1, {rec});
+        const int64_t id = st.db().lastInsertId();
+        st.storeBody(id, built.raw);
+        tx.commit();
+        ComposerWindow *again = w.openDraft(id);
+        QVERIFY(again);
+        QCOMPARE(again->toEdit()->text(), QStringLiteral("Carol <carol@example.org>"));
+        QCOMPARE(again->bccEdit()->text(), QStringLiteral("dave@example.org"));
+        QCOMPARE(again->subjectEdit()->text(), QStringLiteral("draft on the server"));
+        QCOMPARE(again->bodyEdit()->toPlainText().trimmed(), longLine.trimmed());
+        again->close();
     }
 
     void outboxFolderShowsWaitingAndFailedMessages()

@@ -8,6 +8,7 @@
 #include "mime/MessageContent.h"
 #include "net/ImapSession.h"
 #include "store/MailStore.h"
+#include "sync/AccountSync.h"
 
 #include <QFile>
 #include <QRandomGenerator>
@@ -201,6 +202,43 @@ private Q_SLOTS:
         QCOMPARE(e.size(), size_t(1));
         QCOMPARE(e[0].state, QStringLiteral("failed"));
         QVERIFY2(e[0].error.contains(QLatin1String("recipient")) && e[0].error.contains(QLatin1String("5")), qPrintable(e[0].error));
+    }
+
+    void draftsReplaceTheirServerCopyAndGoWhenDropped()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        const QByteArray marker = "dr" + QByteArray::number(QRandomGenerator::global()->generate());
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.to = {QStringLiteral("bob@example.org"), QStringLiteral("still typ")}; // a draft may be unfinished
+        m.bcc = {QStringLiteral("grace@example.org")};
+        m.subject = QString::fromLatin1(marker);
+        m.body = QStringLiteral("first version");
+        m.attachments.push_back({QStringLiteral("a.bin"), QString(), QByteArray("\x01\x02", 2)});
+        compose::Outbox outbox(*f.store);
+        const int64_t id = outbox.saveDraft(0, f.account.id, compose::buildMessage(m, QString(), true), m.subject);
+        QVERIFY(outbox.entries(f.account.id).empty()); // a draft is not in the outbox list
+        QCOMPARE(outbox.uploadDrafts(f.account, QStringLiteral("secret-alice"), *f.profile), 1);
+        auto first = find(QStringLiteral("alice"), "Drafts", marker, 1);
+        QCOMPARE(int(first.size()), 1);
+        QVERIFY(first[0].contains("first version"));
+        QVERIFY(first[0].contains("grace@example.org")); // the draft keeps its Bcc
+
+        m.body = QStringLiteral("second version");
+        QCOMPARE(outbox.saveDraft(id, f.account.id, compose::buildMessage(m, QString(), true), m.subject), id);
+        QCOMPARE(outbox.uploadDrafts(f.account, QStringLiteral("secret-alice"), *f.profile), 1);
+        auto second = find(QStringLiteral("alice"), "Drafts", marker, 1);
+        QCOMPARE(int(second.size()), 1); // replaced, not added
+        QVERIFY(second[0].contains("second version"));
+        QCOMPARE(outbox.uploadDrafts(f.account, QStringLiteral("secret-alice"), *f.profile), 0); // nothing dirty
+
+        // Sent or discarded: the server copy goes through the operation queue.
+        sync::AccountSync s(*f.store, *f.profile, f.account, QStringLiteral("secret-alice"));
+        s.run(QStringLiteral("Drafts")); // knows the Drafts folder and its UIDVALIDITY
+        outbox.dropDraft(id);
+        s.run(QStringLiteral("Drafts"));
+        QVERIFY(f.store->pendingOps(f.account.id, true).empty());
+        QCOMPARE(int(find(QStringLiteral("alice"), "Drafts", marker, 0).size()), 0);
     }
 
     void headerInjectionIsImpossible()
