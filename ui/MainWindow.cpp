@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AccountDialog.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "compose/ReplyBuilder.h"
@@ -204,6 +205,10 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     // Start the network after the first paint: the cached folders show at once.
     QTimer::singleShot(0, this, [this, startOffline] {
         m_manager->start(startOffline);
+        if (m_store->accounts().empty()) {
+            m_statusLabel->setText(tr("Welcome to Heron. Add an account to start (File → Add Account…)."));
+            addAccount();
+        }
         if (m_offlineAction) m_offlineAction->setChecked(startOffline);
     });
 }
@@ -252,6 +257,7 @@ void MainWindow::buildActions()
                              [this] { openComposer(int(compose::ReplyKind::ReplyAll)); });
     QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
+    QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
     QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
     QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
     QAction *deleteFolderAct = make(QString(), tr("Delete Folder…"), QKeySequence(), [this] { deleteFolder(); });
@@ -259,6 +265,8 @@ void MainWindow::buildActions()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(getMail);
     file->addAction(m_offlineAction);
+    file->addSeparator();
+    file->addAction(addAccountAct);
     file->addSeparator();
     file->addAction(newFolderAct);
     file->addAction(renameFolderAct);
@@ -661,6 +669,36 @@ ComposerWindow *MainWindow::openDraft(qint64 messageId)
     });
     composer->show();
     return composer;
+}
+
+AccountDialog *MainWindow::addAccount()
+{
+    auto *dlg = new AccountDialog(this);
+    dlg->setObjectName(QStringLiteral("accountDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QDialog::accepted, this, [this, dlg] {
+        AccountConfig a = dlg->account();
+        if (m_store->accountByName(a.name)) {
+            QMessageBox::warning(this, tr("Add Account"), tr("An account named \"%1\" exists already.").arg(a.name));
+            return;
+        }
+        try {
+            a.id = m_store->addAccount(a);
+        } catch (const store::StoreError &e) {
+            QMessageBox::critical(this, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        if (!dlg->password().isEmpty()) {
+            QString error;
+            if (!dlg->storePasswordInProfile() || !m_secrets->storeInProfile(a.name, dlg->password(), &error))
+                m_secrets->setSessionPassword(a.name, dlg->password());
+        }
+        reloadFolders();
+        m_manager->addAccount(a);
+        m_manager->syncAccount(a.id);
+    });
+    dlg->open();
+    return dlg;
 }
 
 void MainWindow::askPassword(qint64 accountId, const QString &reason)

@@ -25,6 +25,7 @@ namespace heron::sync { class AccountManager; }
 
 namespace heron::ui {
 
+class AccountDialog;
 class ComposerWindow;
 class FolderModel;
 class FolderTreeView;
@@ -53,6 +54,7 @@ public:
     ComposerWindow *openComposer(int kind);
     // Continues a draft from a Drafts folder.
     ComposerWindow *openDraft(qint64 messageId);
+    AccountDialog *addAccount();
 
 protected:
     void closeEvent(QCloseEvent *e) override;

@@ -57,64 +57,68 @@ void AccountManager::start(bool startOffline)
     store::MailStore store(m_profile.databasePath());
     // A message that was being sent when Heron stopped is never resent by itself.
     compose::Outbox(store).recoverAfterCrash();
-    for (const AccountConfig &c : store.accounts()) {
-        auto *a = new Account;
-        a->config = c;
-        a->syncThread = new QThread(this);
-        a->interactiveThread = new QThread(this);
-        a->syncThread->setObjectName(QStringLiteral("sync-%1").arg(c.name));
-        a->interactiveThread->setObjectName(QStringLiteral("interactive-%1").arg(c.name));
-        a->syncWorker = new AccountWorker(m_profile, c);
-        a->interactive = new AccountWorker(m_profile, c);
-        a->syncWorker->moveToThread(a->syncThread);
-        a->interactive->moveToThread(a->interactiveThread);
-        a->syncThread->start();
-        a->interactiveThread->start();
-        const qint64 id = c.id;
-        for (AccountWorker *w : {a->syncWorker, a->interactive}) {
-            connect(w, &AccountWorker::failed, this, [this, a](int kind, const QString &msg, const net::CertificateInfo &info) {
-                onFailed(a, kind, msg, info);
-            });
-            connect(w, &AccountWorker::mailboxChanged, this, &AccountManager::mailboxChanged);
-            connect(w, &AccountWorker::foldersChanged, this, &AccountManager::foldersChanged);
-        }
-        connect(a->syncWorker, &AccountWorker::progress, this, [this, id](qint64 mb, int cached, int total) {
-            Q_EMIT progress(id, mb, cached, total);
-        });
-        connect(a->syncWorker, &AccountWorker::statusText, this, [this, a](const QString &t) {
-            if (a->state == State::Connecting || a->state == State::Online) setState(a, a->state, t);
-        });
-        connect(a->syncWorker, &AccountWorker::syncFinished, this, [this, a](bool ok) {
-            a->syncing = false;
-            if (ok) {
-                a->retrySeconds = 0;
-                setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
-            }
-            if (a->syncAgain && ok) {
-                a->syncAgain = false;
-                syncAccount(a->config.id);
-            }
-        });
-        connect(a->interactive, &AccountWorker::bodyReady, this, &AccountManager::bodyReady);
-        connect(a->interactive, &AccountWorker::bodyFailed, this, &AccountManager::bodyFailed);
-        connect(a->interactive, &AccountWorker::replayed, this, [this, a](int n) {
-            if (n > 0) syncAccount(a->config.id);
-        });
-        a->checkTimer = new QTimer(this);
-        a->checkTimer->setInterval(std::max(30, c.checkIntervalSeconds) * 1000);
-        connect(a->checkTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
-        a->retryTimer = new QTimer(this);
-        a->retryTimer->setSingleShot(true);
-        connect(a->retryTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
-        m_accounts.insert(id, a);
-        if (auto pw = m_secrets->password(c.name)) {
-            a->hasPassword = true;
-            QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-            QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-        }
-        setState(a, State::Offline, m_offline ? QStringLiteral("%1: working offline").arg(c.name) : QString());
-    }
+    for (const AccountConfig &c : store.accounts()) addAccount(c);
     if (!m_offline) syncAll();
+}
+
+void AccountManager::addAccount(const AccountConfig &c)
+{
+    if (m_accounts.contains(c.id)) return;
+    auto *a = new Account;
+    a->config = c;
+    a->syncThread = new QThread(this);
+    a->interactiveThread = new QThread(this);
+    a->syncThread->setObjectName(QStringLiteral("sync-%1").arg(c.name));
+    a->interactiveThread->setObjectName(QStringLiteral("interactive-%1").arg(c.name));
+    a->syncWorker = new AccountWorker(m_profile, c);
+    a->interactive = new AccountWorker(m_profile, c);
+    a->syncWorker->moveToThread(a->syncThread);
+    a->interactive->moveToThread(a->interactiveThread);
+    a->syncThread->start();
+    a->interactiveThread->start();
+    const qint64 id = c.id;
+    for (AccountWorker *w : {a->syncWorker, a->interactive}) {
+        connect(w, &AccountWorker::failed, this, [this, a](int kind, const QString &msg, const net::CertificateInfo &info) {
+            onFailed(a, kind, msg, info);
+        });
+        connect(w, &AccountWorker::mailboxChanged, this, &AccountManager::mailboxChanged);
+        connect(w, &AccountWorker::foldersChanged, this, &AccountManager::foldersChanged);
+    }
+    connect(a->syncWorker, &AccountWorker::progress, this, [this, id](qint64 mb, int cached, int total) {
+        Q_EMIT progress(id, mb, cached, total);
+    });
+    connect(a->syncWorker, &AccountWorker::statusText, this, [this, a](const QString &t) {
+        if (a->state == State::Connecting || a->state == State::Online) setState(a, a->state, t);
+    });
+    connect(a->syncWorker, &AccountWorker::syncFinished, this, [this, a](bool ok) {
+        a->syncing = false;
+        if (ok) {
+            a->retrySeconds = 0;
+            setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
+        }
+        if (a->syncAgain && ok) {
+            a->syncAgain = false;
+            syncAccount(a->config.id);
+        }
+    });
+    connect(a->interactive, &AccountWorker::bodyReady, this, &AccountManager::bodyReady);
+    connect(a->interactive, &AccountWorker::bodyFailed, this, &AccountManager::bodyFailed);
+    connect(a->interactive, &AccountWorker::replayed, this, [this, a](int n) {
+        if (n > 0) syncAccount(a->config.id);
+    });
+    a->checkTimer = new QTimer(this);
+    a->checkTimer->setInterval(std::max(30, c.checkIntervalSeconds) * 1000);
+    connect(a->checkTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
+    a->retryTimer = new QTimer(this);
+    a->retryTimer->setSingleShot(true);
+    connect(a->retryTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
+    m_accounts.insert(id, a);
+    if (auto pw = m_secrets->password(c.name)) {
+        a->hasPassword = true;
+        QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+        QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+    }
+    setState(a, State::Offline, m_offline ? QStringLiteral("%1: working offline").arg(c.name) : QString());
 }
 
 void AccountManager::setWorkOffline(bool offline)

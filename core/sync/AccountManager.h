@@ -6,6 +6,7 @@
 //
 // Thread: lives on the GUI thread; never blocks it (workers are driven by
 // queued calls and answer with queued signals).
+#include "account/AccountConfig.h"
 #include "account/Profile.h"
 #include "account/SecretStore.h"
 #include "net/NetError.h"
@@ -32,6 +33,8 @@ public:
     // Starts workers for the profile's IMAP accounts; startOffline keeps them idle.
     void start(bool startOffline);
     void setWorkOffline(bool offline);
+    // Starts the workers of an account added while running.
+    void addAccount(const AccountConfig &config);
     bool workOffline() const { return m_offline; }
 
     void syncAll();

@@ -3,6 +3,7 @@
 // demand, and a read mark that reaches the server.
 #include "TestServers.h"
 
+#include "AccountDialog.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "FolderModel.h"
@@ -24,6 +25,8 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QComboBox>
+#include <QSpinBox>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QTemporaryDir>
@@ -138,6 +141,42 @@ private Q_SLOTS:
         };
         QTRY_COMPARE_WITH_TIMEOUT(countIn("alice", "INBOX"), 1, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(countIn("bob", "Sent"), 1, 20000);
+    }
+
+    void firstRunAddsAnAccountByHand()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("first-run"));
+        Profile p(dir);
+        p.ensureExists(nullptr);
+        QFile::copy(TestServers::get().caFile(), p.extraAnchorsPath());
+        MainWindow w(p, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        AccountDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = w.findChild<AccountDialog *>()) != nullptr && dlg->isVisible());
+        QVERIFY(w.statusText().contains(QLatin1String("Add an account")));
+        dlg->nameEdit()->setText(QStringLiteral("Bob by hand"));
+        dlg->emailEdit()->setText(QStringLiteral("bob at example"));
+        dlg->hostEdit()->setText(QStringLiteral("localhost"));
+        dlg->accept();
+        QVERIFY(dlg->isVisible()); // refused
+        QVERIFY(dlg->problemLabel()->text().contains(QLatin1String("not a valid e-mail address")));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/account-dialog.png"));
+        dlg->nameEdit()->setText(QStringLiteral("Bob by hand"));
+        dlg->emailEdit()->setText(QStringLiteral("bob@example.org"));
+        dlg->findChildren<QLineEdit *>()[2]->setText(QStringLiteral("bob")); // user name
+        dlg->passwordEdit()->setText(QStringLiteral("secret-bob"));
+        QCOMPARE(dlg->protocolBox()->currentData().toString(), QStringLiteral("imap"));
+        QCOMPARE(dlg->securityBox()->currentData().toString(), QStringLiteral("tls"));
+        dlg->findChildren<QSpinBox *>()[0]->setValue(TestServers::get().port("HERON_TEST_IMAPS_PORT"));
+        dlg->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(inboxRow(w).isValid(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.messageModel()->rowCount() >= 30, 15000);
+        store::MailStore st(p.databasePath());
+        QCOMPARE(st.accounts().size(), size_t(1));
+        QCOMPARE(st.accounts()[0].incoming.security, Security::Tls);
+        QVERIFY(!QFile::exists(p.secretsPath())); // not remembered unless asked
     }
 
     void untrustedCertificateAsksTheUser()

@@ -1,0 +1,183 @@
+#include "AccountDialog.h"
+
+#include "compose/MessageComposer.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+namespace {
+QComboBox *securityCombo(QWidget *parent)
+{
+    auto *c = new QComboBox(parent);
+    c->addItem(QObject::tr("TLS (recommended)"), QStringLiteral("tls"));
+    c->addItem(QObject::tr("STARTTLS (required)"), QStringLiteral("starttls"));
+    c->addItem(QObject::tr("None — unencrypted, not recommended"), QStringLiteral("none"));
+    return c;
+}
+QSpinBox *portBox(QWidget *parent)
+{
+    auto *s = new QSpinBox(parent);
+    s->setRange(1, 65535);
+    return s;
+}
+} // namespace
+
+AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Add Account"));
+    setMinimumWidth(520);
+    auto *layout = new QVBoxLayout(this);
+    auto *id = new QFormLayout;
+    m_name = new QLineEdit(this);
+    m_name->setPlaceholderText(tr("e.g. Work"));
+    m_email = new QLineEdit(this);
+    m_email->setPlaceholderText(tr("you@example.org"));
+    m_user = new QLineEdit(this);
+    m_user->setPlaceholderText(tr("usually your e-mail address"));
+    m_password = new QLineEdit(this);
+    m_password->setEchoMode(QLineEdit::Password);
+    id->addRow(tr("Account name:"), m_name);
+    id->addRow(tr("E-mail address:"), m_email);
+    id->addRow(tr("User name:"), m_user);
+    id->addRow(tr("Password:"), m_password);
+    layout->addLayout(id);
+    m_storePassword = new QCheckBox(tr("Remember the password (kept unencrypted in the profile)"), this);
+    layout->addWidget(m_storePassword);
+
+    auto *in = new QGroupBox(tr("Incoming mail"), this);
+    auto *inForm = new QFormLayout(in);
+    m_protocol = new QComboBox(in);
+    m_protocol->addItem(QStringLiteral("IMAP"), QStringLiteral("imap"));
+    m_protocol->addItem(QStringLiteral("POP3"), QStringLiteral("pop3"));
+    m_host = new QLineEdit(in);
+    m_security = securityCombo(in);
+    m_port = portBox(in);
+    m_popPolicy = new QComboBox(in);
+    m_popPolicy->addItem(tr("Leave messages on the server"), QStringLiteral("leave"));
+    m_popPolicy->addItem(tr("Delete from the server after download"), QStringLiteral("delete"));
+    m_popPolicy->addItem(tr("Delete from the server after some days"), QStringLiteral("days"));
+    m_popPolicy->addItem(tr("Delete from the server when deleted here"), QStringLiteral("mirror"));
+    m_keepDays = new QSpinBox(in);
+    m_keepDays->setRange(1, 3650);
+    m_keepDays->setValue(14);
+    m_keepDays->setSuffix(tr(" days"));
+    inForm->addRow(tr("Protocol:"), m_protocol);
+    inForm->addRow(tr("Server:"), m_host);
+    inForm->addRow(tr("Security:"), m_security);
+    inForm->addRow(tr("Port:"), m_port);
+    inForm->addRow(tr("On the server:"), m_popPolicy);
+    inForm->addRow(QString(), m_keepDays);
+    layout->addWidget(in);
+
+    auto *out = new QGroupBox(tr("Outgoing mail (SMTP)"), this);
+    auto *outForm = new QFormLayout(out);
+    m_smtpHost = new QLineEdit(out);
+    m_smtpSecurity = securityCombo(out);
+    m_smtpPort = portBox(out);
+    outForm->addRow(tr("Server:"), m_smtpHost);
+    outForm->addRow(tr("Security:"), m_smtpSecurity);
+    outForm->addRow(tr("Port:"), m_smtpPort);
+    layout->addWidget(out);
+
+    m_problem = new QLabel(this);
+    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
+    m_problem->setWordWrap(true);
+    m_problem->hide();
+    layout->addWidget(m_problem);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Add Account"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &AccountDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+
+    connect(m_protocol, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
+    connect(m_security, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
+    connect(m_smtpSecurity, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
+    connect(m_popPolicy, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
+    connect(m_email, &QLineEdit::textEdited, this, [this](const QString &e) {
+        // Suggest the usual names until the user types their own.
+        const QString domain = e.section(QLatin1Char('@'), 1);
+        if (!m_user->isModified()) m_user->setText(e);
+        if (!m_host->isModified() && !domain.isEmpty())
+            m_host->setText((m_protocol->currentData() == QLatin1String("pop3") ? QStringLiteral("pop.") : QStringLiteral("imap.")) + domain);
+        if (!m_smtpHost->isModified() && !domain.isEmpty()) m_smtpHost->setText(QStringLiteral("smtp.") + domain);
+        if (!m_name->isModified()) m_name->setText(e);
+    });
+    updateDefaults();
+}
+
+void AccountDialog::updateDefaults()
+{
+    const bool pop = m_protocol->currentData() == QLatin1String("pop3");
+    const QString sec = m_security->currentData().toString();
+    m_port->setValue(pop ? (sec == QLatin1String("tls") ? 995 : 110) : (sec == QLatin1String("tls") ? 993 : 143));
+    const QString ssec = m_smtpSecurity->currentData().toString();
+    m_smtpPort->setValue(ssec == QLatin1String("tls") ? 465 : 587);
+    m_popPolicy->setEnabled(pop);
+    m_keepDays->setVisible(pop && m_popPolicy->currentData() == QLatin1String("days"));
+    m_insecureConfirmed = false;
+}
+
+AccountConfig AccountDialog::account() const
+{
+    AccountConfig a;
+    a.name = m_name->text().trimmed();
+    a.email = m_email->text().trimmed();
+    a.protocol = m_protocol->currentData().toString();
+    a.incoming.host = m_host->text().trimmed();
+    a.incoming.port = m_port->value();
+    parseSecurity(m_security->currentData().toString(), &a.incoming.security);
+    a.username = m_user->text().trimmed().isEmpty() ? a.email : m_user->text().trimmed();
+    a.smtp.host = m_smtpHost->text().trimmed();
+    a.smtp.port = m_smtpPort->value();
+    parseSecurity(m_smtpSecurity->currentData().toString(), &a.smtp.security);
+    a.pop3Policy = m_popPolicy->currentData().toString();
+    a.pop3KeepDays = a.pop3Policy == QLatin1String("days") ? m_keepDays->value() : 0;
+    return a;
+}
+
+QString AccountDialog::password() const { return m_password->text(); }
+bool AccountDialog::storePasswordInProfile() const { return m_storePassword->isChecked(); }
+
+bool AccountDialog::validate()
+{
+    const AccountConfig a = account();
+    QString why;
+    if (a.name.isEmpty()) why = tr("Give the account a name.");
+    else if (!compose::checkAddress(a.email).isEmpty()) why = tr("\"%1\" is not a valid e-mail address.").arg(a.email);
+    else if (a.incoming.host.isEmpty() || a.incoming.host.contains(QLatin1Char(' '))) why = tr("Enter the incoming server's host name.");
+    else if (a.smtp.host.contains(QLatin1Char(' '))) why = tr("The outgoing server's host name is not valid.");
+    m_problem->setText(why);
+    m_problem->setVisible(!why.isEmpty());
+    return why.isEmpty();
+}
+
+void AccountDialog::accept()
+{
+    if (!validate()) return;
+    const AccountConfig a = account();
+    const bool insecure = a.incoming.security == Security::None || (!a.smtp.host.isEmpty() && a.smtp.security == Security::None);
+    if (insecure && !m_insecureConfirmed) {
+        if (QMessageBox::warning(this, tr("Unencrypted connection"),
+                                 tr("With security \"None\", your password and all your mail cross the network in "
+                                    "clear text where anyone on the way can read them. Use it only for a server on "
+                                    "this computer or a network you fully trust."),
+                                 QMessageBox::Ok | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Ok)
+            return;
+        m_insecureConfirmed = true;
+    }
+    QDialog::accept();
+}
+
+} // namespace heron::ui

@@ -1,0 +1,50 @@
+#pragma once
+// Adds an account by hand: identity, incoming server (IMAP or POP3, with the
+// POP3 server policy), outgoing server, security per server (an unencrypted
+// connection needs an explicit confirmation), and where the password is kept.
+// The automatic setup wizard (issue 5) will sit in front of this.
+// Thread: GUI.
+#include "account/AccountConfig.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace heron::ui {
+
+class AccountDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit AccountDialog(QWidget *parent = nullptr);
+    AccountConfig account() const;
+    QString password() const;
+    bool storePasswordInProfile() const;
+    // Checks the fields; on a problem shows it and returns false.
+    bool validate();
+
+    QLineEdit *nameEdit() const { return m_name; }
+    QLineEdit *emailEdit() const { return m_email; }
+    QLineEdit *hostEdit() const { return m_host; }
+    QComboBox *protocolBox() const { return m_protocol; }
+    QComboBox *securityBox() const { return m_security; }
+    QLineEdit *passwordEdit() const { return m_password; }
+    QLabel *problemLabel() const { return m_problem; }
+
+public Q_SLOTS:
+    void accept() override;
+
+private:
+    void updateDefaults();
+    QLineEdit *m_name, *m_email, *m_user, *m_password, *m_host, *m_smtpHost;
+    QComboBox *m_protocol, *m_security, *m_smtpSecurity, *m_popPolicy;
+    QSpinBox *m_port, *m_smtpPort, *m_keepDays;
+    QCheckBox *m_storePassword;
+    QLabel *m_problem;
+    bool m_insecureConfirmed = false;
+};
+
+} // namespace heron::ui
