@@ -37,7 +37,8 @@ const char *kUsage =
     "usage: heron-cli [--profile DIR] COMMAND ...\n"
     "  account add --name N --email E --protocol imap|pop3 --host H --port P --security tls|starttls|none\n"
     "              --user U [--smtp-host H --smtp-port P --smtp-security tls|starttls|none]\n"
-    "              [--store-password-in-profile]   (password: HERON_PASSWORD or one line on stdin)\n"
+    "              [--store-password-in-keyring | --store-password-in-profile]\n"
+    "              (password: HERON_PASSWORD or one line on stdin)\n"
     "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
     "  account list | account remove --name N\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
@@ -60,7 +61,7 @@ struct Args {
     bool has(const QString &k) const { return flags.contains(k) || options.contains(k); }
 };
 
-const QSet<QString> kBooleanFlags = {"--store-password-in-profile", "--raw", "--read", "--unread", "--flag",
+const QSet<QString> kBooleanFlags = {"--store-password-in-profile", "--store-password-in-keyring", "--raw", "--read", "--unread", "--flag",
                                      "--unflag", "--yes"};
 
 Args parse(const QStringList &argv, int from)
@@ -204,12 +205,20 @@ int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
                  "in clear text.\n";
     if (store.accountByName(c.name)) { err() << "error: an account named " << c.name << " exists already\n"; return Usage; }
     std::optional<QString> pw;
-    if (a.has("--store-password-in-profile")) {
+    if (a.has("--store-password-in-profile") || a.has("--store-password-in-keyring")) {
         pw = readPassword(secrets, c.name);
         if (!pw) { err() << "error: no password given (HERON_PASSWORD or one line on stdin)\n"; return Usage; }
     }
     c.id = store.addAccount(c);
-    if (pw) {
+    if (pw && a.has("--store-password-in-keyring")) {
+        QString e;
+        if (!secrets.storeInKeyring(c.name, *pw, &e)) {
+            err() << "error: the password could not be stored in the system keyring (" << e
+                  << "); the account was added without it. Use --store-password-in-profile to keep it in the "
+                     "profile instead (unencrypted), or give it with each command.\n";
+            return StorageFailed;
+        }
+    } else if (pw) {
         QString e;
         if (!secrets.storeInProfile(c.name, *pw, &e)) {
             err() << "error: cannot store the password: " << e << "\n";

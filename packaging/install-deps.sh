@@ -13,7 +13,7 @@ apt-get install -y -qq --no-install-recommends \
   qt6-base-dev qt6-base-dev-tools libqt6svg6 libqt6sql6-sqlite qtkeychain-qt6-dev \
   libvmime-dev libgnutls28-dev libsqlite3-dev \
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix \
-  openssl python3 sqlite3 procps psmisc iproute2 \
+  openssl python3 sqlite3 procps dbus dbus-user-session gnome-keyring libsecret-tools psmisc iproute2 \
   xvfb xauth x11-utils imagemagick fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji \
   > /dev/null
 # The distribution starts no daemons here (no systemd in containers); our

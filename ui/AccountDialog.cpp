@@ -52,8 +52,11 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     id->addRow(tr("User name:"), m_user);
     id->addRow(tr("Password:"), m_password);
     layout->addLayout(id);
-    m_storePassword = new QCheckBox(tr("Remember the password (kept unencrypted in the profile)"), this);
-    layout->addWidget(m_storePassword);
+    m_storePassword = new QComboBox(this);
+    m_storePassword->addItem(tr("Remember it in the system keyring"), int(PasswordStorage::Keyring));
+    m_storePassword->addItem(tr("Ask for it once per session"), int(PasswordStorage::Session));
+    m_storePassword->addItem(tr("Store it in this profile, unencrypted (not recommended)"), int(PasswordStorage::Profile));
+    id->addRow(tr("Password kept:"), m_storePassword);
 
     auto *in = new QGroupBox(tr("Incoming mail"), this);
     auto *inForm = new QFormLayout(in);
@@ -148,7 +151,10 @@ AccountConfig AccountDialog::account() const
 }
 
 QString AccountDialog::password() const { return m_password->text(); }
-bool AccountDialog::storePasswordInProfile() const { return m_storePassword->isChecked(); }
+AccountDialog::PasswordStorage AccountDialog::passwordStorage() const
+{
+    return PasswordStorage(m_storePassword->currentData().toInt());
+}
 
 bool AccountDialog::validate()
 {

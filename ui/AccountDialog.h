@@ -22,7 +22,8 @@ public:
     explicit AccountDialog(QWidget *parent = nullptr);
     AccountConfig account() const;
     QString password() const;
-    bool storePasswordInProfile() const;
+    enum class PasswordStorage { Keyring, Session, Profile };
+    PasswordStorage passwordStorage() const;
     // Checks the fields; on a problem shows it and returns false.
     bool validate();
 
@@ -42,7 +43,7 @@ private:
     QLineEdit *m_name, *m_email, *m_user, *m_password, *m_host, *m_smtpHost;
     QComboBox *m_protocol, *m_security, *m_smtpSecurity, *m_popPolicy;
     QSpinBox *m_port, *m_smtpPort, *m_keepDays;
-    QCheckBox *m_storePassword;
+    QComboBox *m_storePassword;
     QLabel *m_problem;
     bool m_insecureConfirmed = false;
 };

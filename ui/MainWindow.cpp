@@ -690,8 +690,15 @@ AccountDialog *MainWindow::addAccount()
         }
         if (!dlg->password().isEmpty()) {
             QString error;
-            if (!dlg->storePasswordInProfile() || !m_secrets->storeInProfile(a.name, dlg->password(), &error))
-                m_secrets->setSessionPassword(a.name, dlg->password());
+            bool stored = false;
+            switch (dlg->passwordStorage()) {
+            case AccountDialog::PasswordStorage::Keyring: stored = m_secrets->storeInKeyring(a.name, dlg->password(), &error); break;
+            case AccountDialog::PasswordStorage::Profile: stored = m_secrets->storeInProfile(a.name, dlg->password(), &error); break;
+            case AccountDialog::PasswordStorage::Session: break;
+            }
+            if (!stored) m_secrets->setSessionPassword(a.name, dlg->password());
+            if (!error.isEmpty())
+                m_statusLabel->setText(tr("The password could not be remembered (%1); Heron will ask for it next time.").arg(error));
         }
         reloadFolders();
         m_manager->addAccount(a);
