@@ -93,6 +93,8 @@ void AccountManager::addAccount(const AccountConfig &c)
     connect(a->syncWorker, &AccountWorker::syncFinished, this, [this, a](bool ok) {
         a->syncing = false;
         if (ok) {
+            // Drafts go up through the interactive worker only (one uploader, no duplicates).
+            QMetaObject::invokeMethod(a->interactive, "uploadDrafts", Qt::QueuedConnection);
             a->retrySeconds = 0;
             setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
         }

@@ -127,7 +127,6 @@ void AccountWorker::uploadDrafts()
 void AccountWorker::sendOutbox()
 {
     // Online now: whatever waits in the outbox goes (Queued only; Unknown waits for the user).
-    uploadDrafts();
     if (m_account.smtp.host.isEmpty()) return;
     compose::Outbox outbox(*m_store);
     if (outbox.entries(m_account.id).empty()) return;

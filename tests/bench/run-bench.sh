@@ -32,9 +32,12 @@ profile() { # fresh profile with the alice account
 floor() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice; }
 val() { sed -n "s/.*\b$2=\([0-9-]*\).*/\1/p" <<<"$1"; }
 
+HERON_ITEMS="UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)]"
+floor_heron_items() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice "$HERON_ITEMS"; }
 echo "warming Dovecot's cache (it parses each message file on first access)..."
-floor >/dev/null; floor >/dev/null
+floor >/dev/null; floor >/dev/null; floor_heron_items >/dev/null; floor_heron_items >/dev/null
 F=$(floor)
+FH=$(floor_heron_items)
 profile /tmp/heron-bench-p1
 H=$("$bin" sync /tmp/heron-bench-p1 alice)
 R=$("$bin" sync /tmp/heron-bench-p1 alice)
@@ -48,6 +51,7 @@ floor_ms=$(( ( $(val "$F" fetch_ms) + $(val "$F2" fetch_ms) ) / 2 ))
 echo
 echo "== $count messages, Dovecot warm, loopback IMAPS =="
 echo "protocol floor (one UID FETCH 1:*, raw bytes): first byte $(val "$F" first_byte_ms) ms, whole reply ${floor_ms} ms (runs: $(val "$F" fetch_ms), $(val "$F2" fetch_ms))"
+echo "the same with the items Heron asks for (+INTERNALDATE, References, Content-Type): $(val "$FH" fetch_ms) ms"
 printf '%-34s %12s %12s %12s\n' "" "Heron" "vmime/2000" "floor"
 printf '%-34s %9s ms %9s ms %9s ms\n' "first screen of headers" "$(val "$H" first_screen_ms)" "$(val "$V" first_screen_ms)" "$(val "$F" first_byte_ms)"
 printf '%-34s %9s ms %9s ms %9s ms\n' "full header sync" "$(val "$H" total_ms)" "$(val "$V" total_ms)" "$floor_ms"
