@@ -51,12 +51,14 @@ void Pop3Session::connect()
     const ServerConfig &srv = m_account.incoming;
     const std::string proto = srv.security == Security::Tls ? "pop3s" : "pop3";
     m_session = vmime::net::session::create();
-    auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
+    // SASL (AUTH) where the server offers it, else USER/PASS; both only after TLS
+    // unless the user chose an unencrypted account. APOP (MD5) is not used.
+    auto auth = vmime::make_shared<SaslPasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
     const std::string prefix = "store." + proto + ".";
     auto &props = m_session->getProperties();
-    props[prefix + "options.sasl"] = false;
-    props[prefix + "options.sasl.fallback"] = false;
+    props[prefix + "options.sasl"] = true;
+    props[prefix + "options.sasl.fallback"] = true;
     props[prefix + "options.apop"] = false;
     props[prefix + "options.apop.fallback"] = false;
     props[prefix + "connection.tls"] = srv.security == Security::StartTls;

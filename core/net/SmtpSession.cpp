@@ -6,19 +6,6 @@
 
 namespace heron::net {
 
-namespace {
-class SaslPasswordAuthenticator : public vmime::security::sasl::defaultSASLAuthenticator {
-public:
-    SaslPasswordAuthenticator(QString user, QString password)
-        : m_user(user.toStdString()), m_password(password.toStdString()) {}
-    ~SaslPasswordAuthenticator() override { std::fill(m_password.begin(), m_password.end(), '\0'); }
-    const vmime::string getUsername() const override { return m_user; }
-    const vmime::string getPassword() const override { return m_password; }
-private:
-    std::string m_user;
-    std::string m_password;
-};
-} // namespace
 
 SmtpSession::SmtpSession(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel)
     : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),

@@ -6,6 +6,7 @@
 #include "net/NetError.h"
 
 #include <vmime/vmime.hpp>
+#include <vmime/security/sasl/defaultSASLAuthenticator.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +23,19 @@ public:
     PasswordAuthenticator(QString user, QString password)
         : m_user(user.toStdString()), m_password(password.toStdString()) {}
     ~PasswordAuthenticator() override { std::fill(m_password.begin(), m_password.end(), '\0'); }
+    const vmime::string getUsername() const override { return m_user; }
+    const vmime::string getPassword() const override { return m_password; }
+private:
+    std::string m_user;
+    std::string m_password;
+};
+
+// The same for SASL mechanisms (SMTP AUTH, POP3 AUTH).
+class SaslPasswordAuthenticator : public vmime::security::sasl::defaultSASLAuthenticator {
+public:
+    SaslPasswordAuthenticator(QString user, QString password)
+        : m_user(user.toStdString()), m_password(password.toStdString()) {}
+    ~SaslPasswordAuthenticator() override { std::fill(m_password.begin(), m_password.end(), '\0'); }
     const vmime::string getUsername() const override { return m_user; }
     const vmime::string getPassword() const override { return m_password; }
 private:
