@@ -125,32 +125,9 @@ const MessageRecord *MessageListModel::row(int r) const
         if (m_pages.size() > 64) m_pages.clear(); // bounded: ~8k rows cached at most
         const int first = page * kPageSize;
         const int last = std::min(int(m_ids.size()), first + kPageSize);
-        std::string sql = "SELECT id, mailbox_id, uidvalidity, uid, date, from_name, from_addr, to_list, cc_list, subject, "
-                          "size, flags, has_attachment FROM messages WHERE id IN (";
-        for (int i = first; i < last; ++i) {
-            if (i > first) sql += ',';
-            sql += std::to_string(m_ids[size_t(i)]);
-        }
-        sql += ')';
         std::unordered_map<qint64, MessageRecord> got;
-        Statement q = m_store->db().prepare(sql.c_str());
-        while (q.step()) {
-            MessageRecord m;
-            m.id = q.int64(0);
-            m.mailboxId = q.int64(1);
-            m.uidvalidity = uint32_t(q.int64(2));
-            m.uid = uint32_t(q.int64(3));
-            m.date = q.int64(4);
-            m.fromName = q.text(5);
-            m.fromAddr = q.text(6);
-            m.to = q.text(7);
-            m.cc = q.text(8);
-            m.subject = q.text(9);
-            m.size = q.int64(10);
-            m.flags = q.integer(11);
-            m.hasAttachment = q.integer(12) != 0;
+        for (MessageRecord &m : m_store->messagesByIds(std::vector<int64_t>(m_ids.begin() + first, m_ids.begin() + last)))
             got.emplace(m.id, std::move(m));
-        }
         std::vector<MessageRecord> rows(size_t(last - first));
         for (int i = first; i < last; ++i) {
             auto g = got.find(m_ids[size_t(i)]);

@@ -1,7 +1,6 @@
 #include "net/ImapSession.h"
 
 #include "mime/HeaderDecoding.h"
-#include "net/GuardedSocket.h"
 
 #include <vmime/net/imap/IMAPConnection.hpp>
 #include <vmime/net/imap/IMAPStore.hpp>
@@ -44,18 +43,7 @@ void ImapSession::connect()
     vmime::utility::url url(proto, srv.host.toStdString(), srv.port);
     auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(url, auth);
-    const std::string prefix = "store." + proto + ".";
-    auto &props = m_session->getProperties();
-    props[prefix + "options.sasl"] = false;
-    props[prefix + "options.sasl.fallback"] = false;
-    // TLS is required unless the user explicitly chose an unencrypted connection:
-    // vmime's default (optional STARTTLS) would send the password in clear.
-    props[prefix + "connection.tls"] = srv.security == Security::StartTls;
-    props[prefix + "connection.tls.required"] = srv.security == Security::StartTls;
-    auto verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
-    m_store->setCertificateVerifier(verifier);
-    m_store->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 30));
-    m_store->setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, 30, false);
     try {
         m_store->connect();
     } catch (const std::exception &e) {

@@ -1,6 +1,5 @@
 #include "net/Pop3Session.h"
 
-#include "net/GuardedSocket.h"
 
 #include <vmime/net/pop3/POP3Connection.hpp>
 #include <vmime/net/pop3/POP3Store.hpp>
@@ -55,18 +54,9 @@ void Pop3Session::connect()
     // unless the user chose an unencrypted account. APOP (MD5) is not used.
     auto auth = vmime::make_shared<SaslPasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
-    const std::string prefix = "store." + proto + ".";
-    auto &props = m_session->getProperties();
-    props[prefix + "options.sasl"] = true;
-    props[prefix + "options.sasl.fallback"] = true;
-    props[prefix + "options.apop"] = false;
-    props[prefix + "options.apop.fallback"] = false;
-    props[prefix + "connection.tls"] = srv.security == Security::StartTls;
-    props[prefix + "connection.tls.required"] = srv.security == Security::StartTls;
-    auto verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
-    m_store->setCertificateVerifier(verifier);
-    m_store->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 30));
-    m_store->setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, 30, true);
+    m_session->getProperties()["store." + proto + ".options.apop"] = false;
+    m_session->getProperties()["store." + proto + ".options.apop.fallback"] = false;
     try {
         m_store->connect();
         if (srv.security != Security::None && !m_store->isSecuredConnection())

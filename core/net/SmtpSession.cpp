@@ -1,6 +1,5 @@
 #include "net/SmtpSession.h"
 
-#include "net/GuardedSocket.h"
 
 #include <vmime/security/sasl/defaultSASLAuthenticator.hpp>
 
@@ -30,16 +29,9 @@ void SmtpSession::connect()
     auto auth = vmime::make_shared<SaslPasswordAuthenticator>(m_account.username, m_password);
     m_transport = m_session->getTransport(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
     const std::string prefix = "transport." + proto + ".";
-    auto &props = m_session->getProperties();
-    props[prefix + "options.need-authentication"] = true;
-    props[prefix + "options.sasl"] = true;
-    props[prefix + "options.sasl.fallback"] = false;
-    props[prefix + "connection.tls"] = srv.security == Security::StartTls;
-    props[prefix + "connection.tls.required"] = srv.security == Security::StartTls;
-    m_verifier = vmime::make_shared<CertificateVerifier>(m_trust, srv.host, srv.port);
-    m_transport->setCertificateVerifier(m_verifier);
-    m_transport->setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(m_cancel, 60));
-    m_transport->setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    m_session->getProperties()[prefix + "options.need-authentication"] = true;
+    m_verifier = applyConnectionPolicy(*m_transport, *m_session, prefix, srv, m_trust, m_cancel, 60, true);
+    m_session->getProperties()[prefix + "options.sasl.fallback"] = false;
     try {
         m_transport->connect();
     } catch (const std::exception &e) {

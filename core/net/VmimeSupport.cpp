@@ -1,5 +1,7 @@
 #include "net/VmimeSupport.h"
 
+#include "net/GuardedSocket.h"
+
 #include <vmime/platforms/posix/posixHandler.hpp>
 #include <vmime/security/cert/certificateException.hpp>
 
@@ -11,6 +13,23 @@ void ensureVmimePlatform()
 {
     static std::once_flag once;
     std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
+}
+
+vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
+                                                             const std::string &prefix, const ServerConfig &server,
+                                                             const TrustPolicy &trust, const CancelFlag &cancel,
+                                                             int timeoutSeconds, bool sasl)
+{
+    auto &props = session.getProperties();
+    props[prefix + "options.sasl"] = sasl;
+    props[prefix + "options.sasl.fallback"] = sasl;
+    props[prefix + "connection.tls"] = server.security == Security::StartTls;
+    props[prefix + "connection.tls.required"] = server.security == Security::StartTls;
+    auto verifier = vmime::make_shared<CertificateVerifier>(trust, server.host, server.port);
+    service.setCertificateVerifier(verifier);
+    service.setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(cancel, timeoutSeconds));
+    service.setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    return verifier;
 }
 
 NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,

@@ -3,6 +3,7 @@
 // handler, an authenticator that hands vmime the password without putting it
 // into session properties, and a timeout handler backed by a cancel flag.
 #include "account/AccountConfig.h"
+#include "net/CertificateVerifier.h"
 #include "net/NetError.h"
 
 #include <vmime/vmime.hpp>
@@ -70,6 +71,17 @@ private:
     CancelFlag m_cancel;
     int m_seconds;
 };
+
+// Applies Heron's connection policy to a vmime store or transport before it
+// connects: TLS (implicit via the "s" protocol, or STARTTLS *required*) unless
+// the user chose an unencrypted connection — vmime's default, optional STARTTLS,
+// would send the password in clear —, our certificate verifier instead of
+// vmime's, the STARTTLS guard socket, and cancellable timeouts.
+// prefix is "store.imaps." and the like. Returns the verifier (for its problem()).
+vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
+                                                             const std::string &prefix, const ServerConfig &server,
+                                                             const TrustPolicy &trust, const CancelFlag &cancel,
+                                                             int timeoutSeconds, bool sasl);
 
 // Turns whatever vmime threw during connect/login into a NetError the user can act on.
 NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,

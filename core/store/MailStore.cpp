@@ -277,6 +277,21 @@ std::vector<MessageRecord> MailStore::messages(int64_t mailboxId, int limit, int
     return out;
 }
 
+std::vector<MessageRecord> MailStore::messagesByIds(const std::vector<int64_t> &ids)
+{
+    std::vector<MessageRecord> out;
+    if (ids.empty()) return out;
+    std::string sql = std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id IN (";
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (i) sql += ',';
+        sql += std::to_string(ids[i]);
+    }
+    sql += ')';
+    Statement q = m_db.prepare(sql.c_str());
+    while (q.step()) out.push_back(readMessage(q));
+    return out;
+}
+
 void MailStore::setLocalFlags(const std::vector<int64_t> &ids, int flags, bool add)
 {
     Statement q = m_db.prepare(add ? "UPDATE messages SET flags = flags | ? WHERE id=?"

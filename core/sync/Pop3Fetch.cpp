@@ -28,7 +28,7 @@ Pop3Report Pop3Fetch::run()
     for (const net::Pop3Entry &e : entries) numberOf[e.uidl] = e.number;
 
     int done = 0;
-    const int todo = int(std::count_if(entries.begin(), entries.end(), [&](const net::Pop3Entry &e) { return !known.count(e.uidl); }));
+    const int toFetch = int(std::count_if(entries.begin(), entries.end(), [&](const net::Pop3Entry &e) { return !known.count(e.uidl); }));
     for (const net::Pop3Entry &e : entries) {
         if (known.count(e.uidl)) continue;
         if (e.uidl.isEmpty()) {
@@ -50,7 +50,7 @@ Pop3Report Pop3Fetch::run()
         tx.commit();
         ++report.downloaded;
         ++done;
-        if (m_progress) m_progress(inbox, done, todo);
+        if (m_progress) m_progress(inbox, done, toFetch);
         if (m_account.pop3Policy == QLatin1String("delete")) {
             s.markDeleted(e.number);
             ++report.deletedOnServer;

@@ -100,7 +100,7 @@ static int guiOpen(const QString &profileDir)
     t.start();
     ui::MainWindow w(Profile(profileDir), true);
     w.show();
-    QTest::qWaitForWindowExposed(&w);
+    (void)QTest::qWaitForWindowExposed(&w);
     ui::MessageListModel *m = w.messageModel();
     while (m->rowCount() == 0 && t.elapsed() < 10000) QCoreApplication::processEvents();
     // One full paint of the list with its rows.
