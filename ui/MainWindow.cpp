@@ -255,6 +255,8 @@ void MainWindow::buildActions()
                           [this] { openComposer(int(compose::ReplyKind::Reply)); });
     QAction *replyAll = make(QStringLiteral(":/icons/reply-all.svg"), tr("Reply All"), QKeySequence(QStringLiteral("Ctrl+Shift+R")),
                              [this] { openComposer(int(compose::ReplyKind::ReplyAll)); });
+    QAction *forwardAttached = make(QStringLiteral(":/icons/forward.svg"), tr("Forward as Attachment"), QKeySequence(),
+                                    [this] { openComposer(int(compose::ReplyKind::ForwardAsAttachment)); });
     QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
     QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
@@ -278,6 +280,7 @@ void MainWindow::buildActions()
     message->addAction(reply);
     message->addAction(replyAll);
     message->addAction(forward);
+    message->addAction(forwardAttached);
     message->addSeparator();
     message->addAction(markRead);
     message->addAction(markUnread);
@@ -617,7 +620,8 @@ ComposerWindow *MainWindow::openComposer(int kind)
         }
         QStringList own;
         for (const AccountConfig &a : m_store->accounts()) own << a.email;
-        start = compose::startReply(compose::ReplyKind(kind), *original, m_view->content(), own);
+        start = compose::startReply(compose::ReplyKind(kind), *original, m_view->content(), own,
+                                    m_store->body(id).value_or(QByteArray()));
     }
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));

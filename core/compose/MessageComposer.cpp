@@ -116,8 +116,10 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
     textPart->setText(vmime::make_shared<vmime::stringContentHandler>(utf8(encodeFlowed(m.body) + QStringLiteral("\r\n"))));
     for (const OutgoingAttachment &a : m.attachments) {
         auto data = vmime::make_shared<vmime::stringContentHandler>(std::string(a.data.constData(), size_t(a.data.size())));
+        // RFC 2046 5.2.1: a message/rfc822 part may not be base64-encoded.
+        const bool message = a.mimeType.compare(QLatin1String("message/rfc822"), Qt::CaseInsensitive) == 0;
         auto att = vmime::make_shared<vmime::defaultAttachment>(
-            data, vmime::encoding(vmime::encodingTypes::BASE64),
+            data, vmime::encoding(message ? vmime::encodingTypes::EIGHT_BIT : vmime::encodingTypes::BASE64),
             vmime::mediaType(utf8(a.mimeType.isEmpty() ? QStringLiteral("application/octet-stream") : clean(a.mimeType))),
             vmime::text(), vmime::word(utf8(clean(a.fileName)), vmime::charsets::UTF_8));
         mb.appendAttachment(att);

@@ -46,9 +46,16 @@ static QString sender(const MessageRecord &m)
 }
 
 OutgoingMessage startReply(ReplyKind kind, const MessageRecord &original, const mime::MessageContent &content,
-                           const QStringList &ownAddresses)
+                           const QStringList &ownAddresses, const QByteArray &raw)
 {
     OutgoingMessage m;
+    if (kind == ReplyKind::ForwardAsAttachment) {
+        m.subject = prefixedSubject(original.subject, QStringLiteral("Fwd"));
+        QString name = original.subject.isEmpty() ? QStringLiteral("message") : original.subject.left(60);
+        name.replace(QRegularExpression(QStringLiteral("[/\\\\:*?\"<>|]")), QStringLiteral("_"));
+        m.attachments.push_back({name + QStringLiteral(".eml"), QStringLiteral("message/rfc822"), raw});
+        return m;
+    }
     const QString when = QLocale(QLocale::English).toString(QDateTime::fromSecsSinceEpoch(original.date), QStringLiteral("ddd, d MMM yyyy 'at' HH:mm"));
     if (kind == ReplyKind::Forward) {
         m.subject = prefixedSubject(original.subject, QStringLiteral("Fwd"));

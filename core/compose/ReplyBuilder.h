@@ -9,11 +9,12 @@
 
 namespace heron::compose {
 
-enum class ReplyKind { Reply, ReplyAll, Forward };
+enum class ReplyKind { Reply, ReplyAll, Forward, ForwardAsAttachment };
 
 // ownAddresses: the user's addresses (left out of reply-all).
+// raw: the original message, attached whole (message/rfc822) by ForwardAsAttachment.
 OutgoingMessage startReply(ReplyKind kind, const MessageRecord &original, const mime::MessageContent &content,
-                           const QStringList &ownAddresses);
+                           const QStringList &ownAddresses, const QByteArray &raw = QByteArray());
 
 // "Re: Re: x" and "RE: x" become "Re: x"; only prefixes of the same kind are
 // collapsed ("Re: Fwd: x" stays as it is).

@@ -78,6 +78,23 @@ private Q_SLOTS:
         QCOMPARE(r.attachments[0].data, QByteArray("%PDF"));
     }
 
+    void forwardAsAttachmentKeepsTheWholeMessage()
+    {
+        mime::MessageContent c;
+        const QByteArray raw = "From: bob@example.org\r\nSubject: RE: Re: Plans\r\n\r\nbody\r\n";
+        OutgoingMessage r = startReply(ReplyKind::ForwardAsAttachment, original(), c, {}, raw);
+        QCOMPARE(r.subject, QStringLiteral("Fwd: RE: Re: Plans"));
+        QCOMPARE(r.attachments.size(), size_t(1));
+        QCOMPARE(r.attachments[0].mimeType, QStringLiteral("message/rfc822"));
+        QCOMPARE(r.attachments[0].fileName, QStringLiteral("RE_ Re_ Plans.eml"));
+        QCOMPARE(r.attachments[0].data, raw);
+        BuiltMessage b = buildMessage([&] { OutgoingMessage o = r; o.fromAddress = QStringLiteral("a@example.org"); o.to = {QStringLiteral("c@example.org")}; return o; }(), QString());
+        QVERIFY(b.raw.contains("message/rfc822"));
+        QVERIFY(b.raw.contains("\r\nSubject: RE: Re: Plans\r\n")); // attached as is, not base64
+        mime::MessageContent back = mime::parseMessage(b.raw);
+        QCOMPARE(back.attachments.size(), size_t(1));
+    }
+
     void flowedEncoding()
     {
         QString longLine;
