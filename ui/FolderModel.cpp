@@ -64,6 +64,18 @@ void FolderModel::reload()
 {
     clear();
     setHorizontalHeaderLabels({tr("Folders")});
+    // With several accounts, one list of every Inbox first.
+    if (inboxIds().size() > 1) {
+        auto *all = new QStandardItem(iconFor(QStringLiteral("\\Inbox")), tr("All Inboxes"));
+        all->setData(tr("All Inboxes"), Qt::UserRole + 100);
+        all->setData(qint64(0), AccountIdRole);
+        all->setData(qint64(-2), MailboxIdRole);
+        all->setData(QStringLiteral("\\AllInboxes"), SpecialUseRole);
+        all->setEditable(false);
+        all->setDropEnabled(false);
+        appendRow(all);
+        updateUnifiedCount();
+    }
     for (const AccountConfig &acc : m_store->accounts()) {
         auto *accItem = new QStandardItem(QIcon(QStringLiteral(":/icons/account.svg")), acc.name);
         QFont f = accItem->font();
@@ -148,8 +160,30 @@ QModelIndex FolderModel::firstInbox() const
     return hits.isEmpty() ? QModelIndex() : hits.first();
 }
 
+std::vector<int64_t> FolderModel::inboxIds() const
+{
+    std::vector<int64_t> out;
+    for (const AccountConfig &a : m_store->accounts())
+        if (auto in = m_store->mailboxByRole(a.id, QStringLiteral("\\Inbox"))) out.push_back(in->id);
+    return out;
+}
+
+void FolderModel::updateUnifiedCount()
+{
+    QModelIndexList hits = match(index(0, 0), SpecialUseRole, QStringLiteral("\\AllInboxes"), 1, Qt::MatchExactly);
+    if (hits.isEmpty()) return;
+    int unread = 0, total = 0;
+    for (int64_t id : inboxIds())
+        if (auto mb = m_store->mailbox(id)) {
+            unread += mb->unreadCount;
+            total += mb->totalCount;
+        }
+    applyCounts(itemFromIndex(hits.first()), unread, total);
+}
+
 void FolderModel::updateCounts(qint64 mailboxId)
 {
+    updateUnifiedCount();
     QModelIndex idx = indexForMailbox(mailboxId);
     if (!idx.isValid()) return;
     auto mb = m_store->mailbox(mailboxId);

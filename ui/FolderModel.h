@@ -19,11 +19,14 @@ public:
     QModelIndex indexForMailbox(qint64 mailboxId) const;
     QModelIndex firstInbox() const;
     QModelIndex outboxFor(qint64 accountId) const;
+    // The Inbox of every account (for "All Inboxes").
+    std::vector<int64_t> inboxIds() const;
     static QString displayName(const QString &rawName, const QString &delimiter, const QString &specialUse);
     static QIcon iconFor(const QString &specialUse);
 
 private:
     void applyCounts(QStandardItem *item, int unread, int total);
+    void updateUnifiedCount();
     heron::store::MailStore *m_store;
 };
 

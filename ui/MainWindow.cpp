@@ -181,7 +181,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     });
     connect(m_manager.get(), &AccountManager::mailboxChanged, this, [this](qint64 mailboxId) {
         m_folders->updateCounts(mailboxId);
-        if (mailboxId == m_messages->mailbox() && !m_refreshTimer->isActive()) m_refreshTimer->start();
+        if (m_messages->shows(mailboxId) && !m_refreshTimer->isActive()) m_refreshTimer->start();
     });
     connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::reloadFolders);
     connect(m_manager.get(), &AccountManager::bodyReady, this, [this](qint64 id) {
@@ -432,6 +432,13 @@ void MainWindow::onFolderSelected()
     m_outboxAccount = 0;
     m_rightStack->setCurrentWidget(m_vsplit);
     if (mailbox == m_messages->mailbox()) return;
+    if (idx.data(SpecialUseRole).toString() == QLatin1String("\\AllInboxes")) {
+        m_markReadTimer->stop();
+        m_view->clear();
+        m_messages->setMailboxes(m_folders->inboxIds());
+        setWindowTitle(tr("All Inboxes - Heron"));
+        return;
+    }
     m_markReadTimer->stop();
     m_view->clear();
     m_messages->setMailbox(mailbox);
@@ -442,7 +449,14 @@ void MainWindow::onFolderSelected()
 
 qint64 MainWindow::currentAccountId() const
 {
-    return m_folderView->currentIndex().data(AccountIdRole).toLongLong();
+    const qint64 account = m_folderView->currentIndex().data(AccountIdRole).toLongLong();
+    if (account) return account;
+    // "All Inboxes": the account of the message at hand.
+    const qint64 message = m_view->currentMessageId() ? m_view->currentMessageId()
+                                                       : m_messages->messageId(m_listView->currentIndex().row());
+    if (auto m = message ? m_store->message(message) : std::nullopt)
+        if (auto mb = m_store->mailbox(m->mailboxId)) return mb->accountId;
+    return 0;
 }
 
 std::vector<int64_t> MainWindow::selectedMessageIds() const
@@ -482,7 +496,11 @@ void MainWindow::showBody(qint64 id)
 
 void MainWindow::afterLocalChange(qint64 accountId)
 {
-    m_manager->replay(accountId);
+    if (accountId) {
+        m_manager->replay(accountId);
+        return;
+    }
+    for (const AccountConfig &a : m_store->accounts()) m_manager->replay(a.id); // unified list: any of them
 }
 
 void MainWindow::setFlagsOnSelection(int flag, bool add)

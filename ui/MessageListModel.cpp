@@ -21,8 +21,24 @@ void MessageListModel::setMailbox(qint64 mailboxId)
 {
     beginResetModel();
     m_mailbox = mailboxId;
+    m_mailboxes.clear();
+    if (mailboxId > 0) m_mailboxes.push_back(mailboxId);
     loadIds();
     endResetModel();
+}
+
+void MessageListModel::setMailboxes(const std::vector<int64_t> &mailboxIds)
+{
+    beginResetModel();
+    m_mailbox = kUnified;
+    m_mailboxes = mailboxIds;
+    loadIds();
+    endResetModel();
+}
+
+bool MessageListModel::shows(qint64 mailboxId) const
+{
+    return std::find(m_mailboxes.begin(), m_mailboxes.end(), mailboxId) != m_mailboxes.end();
 }
 
 void MessageListModel::setFilter(const QString &text)
@@ -38,12 +54,14 @@ void MessageListModel::loadIds()
 {
     m_ids.clear();
     m_pages.clear();
-    if (!m_mailbox) return;
+    if (m_mailboxes.empty()) return;
     static const char *orderBy[] = {
         "(flags & 1)", "(flags & 4)", "has_attachment", "CASE WHEN from_name<>'' THEN from_name ELSE from_addr END COLLATE NOCASE",
         "subject COLLATE NOCASE", "date", "size"};
     const char *dir = m_sortOrder == Qt::AscendingOrder ? "ASC" : "DESC";
-    std::string sql = "SELECT id FROM messages WHERE mailbox_id=?1";
+    std::string in;
+    for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
+    std::string sql = "SELECT id FROM messages WHERE mailbox_id IN (" + in + ")";
     if (!m_filter.isEmpty())
         sql += " AND (subject LIKE ?2 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\' OR from_addr LIKE ?2 ESCAPE '\\' "
                "OR to_list LIKE ?2 ESCAPE '\\' OR cc_list LIKE ?2 ESCAPE '\\')";
@@ -51,7 +69,6 @@ void MessageListModel::loadIds()
     if (m_sortColumn != DateColumn) sql += std::string(", date ") + dir;
     sql += std::string(", id ") + dir;
     Statement q = m_store->db().prepare(sql.c_str());
-    q.bind(1, m_mailbox);
     if (!m_filter.isEmpty()) {
         QString pat = m_filter;
         pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%"))

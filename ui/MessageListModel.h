@@ -23,7 +23,11 @@ public:
     explicit MessageListModel(heron::store::MailStore *store, QObject *parent = nullptr);
 
     void setMailbox(qint64 mailboxId);
+    // Several mailboxes in one list (the unified "All Inboxes"); mailbox() is then kUnified.
+    void setMailboxes(const std::vector<int64_t> &mailboxIds);
     qint64 mailbox() const { return m_mailbox; }
+    bool shows(qint64 mailboxId) const;
+    static constexpr qint64 kUnified = -2;
     void setFilter(const QString &text);
     QString filter() const { return m_filter; }
     // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
@@ -53,6 +57,7 @@ private:
 
     heron::store::MailStore *m_store;
     qint64 m_mailbox = 0;
+    std::vector<int64_t> m_mailboxes; // what the list shows
     QString m_filter;
     int m_sortColumn = DateColumn;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;

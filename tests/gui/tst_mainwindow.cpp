@@ -361,6 +361,65 @@ private Q_SLOTS:
         QCOMPARE(rows->topLevelItem(0)->text(0), QStringLiteral("Waiting to be sent"));
     }
 
+    void allInboxesListsEveryAccount()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("two-accounts"));
+        Profile p(dir);
+        p.ensureExists(nullptr);
+        {
+            store::MailStore st(p.databasePath());
+            for (int n = 0; n < 2; ++n) {
+                AccountConfig a;
+                a.name = n ? QStringLiteral("Home") : QStringLiteral("Work");
+                a.email = a.name.toLower() + QStringLiteral("@example.org");
+                a.protocol = n ? QStringLiteral("pop3") : QStringLiteral("imap");
+                a.incoming = {QStringLiteral("127.0.0.1"), 1, Security::Tls};
+                a.username = a.name;
+                const int64_t id = st.addAccount(a);
+                if (!n) {
+                    store::FolderUpdate in;
+                    in.rawName = "INBOX";
+                    in.specialUse = QStringLiteral("\\Inbox");
+                    st.updateFolders(id, {in});
+                }
+                const int64_t inbox = st.mailboxByRole(id, QStringLiteral("\\Inbox"))->id;
+                std::vector<MessageRecord> msgs;
+                for (int i = 1; i <= 3; ++i) {
+                    MessageRecord m;
+                    m.uid = uint32_t(i);
+                    m.date = 1700000000 + i * 100 + n * 10;
+                    m.subject = QStringLiteral("%1 mail %2").arg(a.name).arg(i);
+                    m.flags = i == 1 ? 0 : Flag::Seen;
+                    msgs.push_back(m);
+                }
+                st.insertMessages(inbox, 1, msgs);
+                st.recount(inbox);
+            }
+        }
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QModelIndex all = w.folderModel()->index(0, 0);
+        QCOMPARE(all.data(SpecialUseRole).toString(), QStringLiteral("\\AllInboxes"));
+        QCOMPARE(all.data().toString(), QStringLiteral("All Inboxes (2)")); // one unread in each
+        w.folderView()->setCurrentIndex(all);
+        MessageListModel *list = w.messageModel();
+        QTRY_COMPARE(list->rowCount(), 6);
+        QCOMPARE(list->index(0, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Home mail 3")); // newest first, merged
+        QCOMPARE(list->index(1, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Work mail 3"));
+        // Marking read from the unified list updates the right account and the unified count.
+        int row = -1;
+        for (int r = 0; r < 6; ++r)
+            if (list->index(r, MessageListModel::SubjectColumn).data().toString() == QLatin1String("Work mail 1")) row = r;
+        w.messageListView()->setCurrentIndex(list->index(row, MessageListModel::SubjectColumn));
+        QTest::keyClick(w.messageListView(), Qt::Key_R);
+        QTRY_COMPARE(w.folderModel()->index(0, 0).data().toString(), QStringLiteral("All Inboxes (1)"));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/all-inboxes.png"));
+        store::MailStore st(p.databasePath());
+        QCOMPARE(st.pendingOps(st.accountByName(QStringLiteral("Work"))->id).size(), size_t(1));
+    }
+
     void sortingAndModelConsistency()
     {
         MainWindow w(Profile(m_profileDir), true);
