@@ -140,6 +140,7 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     connect(sendShortcut, &QShortcut::activated, this, &ComposerWindow::send);
     for (QLineEdit *e : {m_to, m_cc, m_bcc})
         connect(e, &QLineEdit::textEdited, this, [e] { e->setStyleSheet(QString()); });
+    connect(m_from, &QComboBox::currentIndexChanged, this, [this] { applySignature(); });
     auto *saveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+S")), this);
     connect(saveShortcut, &QShortcut::activated, this, [this] { saveDraft(true); });
     auto *autosave = new QTimer(this);
@@ -151,6 +152,29 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     if (start.to.isEmpty()) m_to->setFocus();
     else {
         m_body->setFocus();
+        m_body->moveCursor(QTextCursor::Start);
+    }
+}
+
+void ComposerWindow::setSignatures(const QHash<qint64, QString> &signatures)
+{
+    m_signatures = signatures;
+    applySignature();
+    m_savedSnapshot = snapshot(); // a signature alone is not an edit
+}
+
+void ComposerWindow::applySignature()
+{
+    const QString sig = m_signatures.value(m_from->currentData().toLongLong()).trimmed();
+    const QString block = sig.isEmpty() ? QString() : QStringLiteral("\n\n-- \n") + sig;
+    QString body = m_body->toPlainText();
+    if (!m_insertedSignature.isEmpty() && body.contains(m_insertedSignature))
+        body.replace(body.indexOf(m_insertedSignature), m_insertedSignature.size(), block);
+    else if (!block.isEmpty())
+        body = body.startsWith(QLatin1String("\n\n")) ? block + body : body + block; // above a quote, else at the end
+    m_insertedSignature = block;
+    if (body != m_body->toPlainText()) {
+        m_body->setPlainText(body);
         m_body->moveCursor(QTextCursor::Start);
     }
 }

@@ -7,6 +7,7 @@
 // Thread: GUI.
 #include "compose/MessageComposer.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QComboBox;
@@ -33,6 +34,8 @@ public:
     QLabel *problemLabel() const { return m_problem; }
     int attachmentCount() const { return int(m_message.attachments.size()); }
     void addAttachmentFile(const QString &path);
+    // Signature per account id; inserted now and swapped when the identity changes.
+    void setSignatures(const QHash<qint64, QString> &signatures);
     // Continue a draft stored on the server under this UID (in the account's Drafts).
     void setDraftSource(uint32_t uid) { m_replacesUid = uid; }
     qint64 draftId() const { return m_draftId; }
@@ -78,6 +81,9 @@ private:
     uint32_t m_replacesUid = 0;
     bool m_explicitSave = false;
     QString m_savedSnapshot;
+    QHash<qint64, QString> m_signatures;
+    QString m_insertedSignature; // the block currently in the body
+    void applySignature();
 };
 
 } // namespace heron::ui

@@ -259,6 +259,7 @@ void MainWindow::buildActions()
                                     [this] { openComposer(int(compose::ReplyKind::ForwardAsAttachment)); });
     QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
+    QAction *signatureAct = make(QString(), tr("Signature…"), QKeySequence(), [this] { editSignature(); });
     QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
     QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
     QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
@@ -269,6 +270,7 @@ void MainWindow::buildActions()
     file->addAction(m_offlineAction);
     file->addSeparator();
     file->addAction(addAccountAct);
+    file->addAction(signatureAct);
     file->addSeparator();
     file->addAction(newFolderAct);
     file->addAction(renameFolderAct);
@@ -643,6 +645,7 @@ ComposerWindow *MainWindow::openComposer(int kind)
     }
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));
+    composer->setSignatures(signatures());
     connect(composer, &ComposerWindow::draftSaved, this, [this](qint64 accountId) { m_manager->uploadDrafts(accountId); });
     connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
         m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
@@ -651,6 +654,28 @@ ComposerWindow *MainWindow::openComposer(int kind)
     });
     composer->show();
     return composer;
+}
+
+QHash<qint64, QString> MainWindow::signatures() const
+{
+    QHash<qint64, QString> out;
+    for (const AccountConfig &a : m_store->accounts())
+        out.insert(a.id, m_settings->value(QStringLiteral("signatures/%1").arg(a.id)).toString());
+    return out;
+}
+
+void MainWindow::editSignature()
+{
+    const qint64 account = currentAccountId();
+    auto acc = m_store->account(account);
+    if (!acc) return;
+    bool ok = false;
+    const QString key = QStringLiteral("signatures/%1").arg(account);
+    const QString text = QInputDialog::getMultiLineText(this, tr("Signature"), tr("Signature for %1:").arg(acc->name),
+                                                        m_settings->value(key).toString(), &ok);
+    if (!ok) return;
+    m_settings->setValue(key, text);
+    m_settings->sync();
 }
 
 ComposerWindow *MainWindow::openDraft(qint64 messageId)

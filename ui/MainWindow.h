@@ -55,6 +55,8 @@ public:
     // Continues a draft from a Drafts folder.
     ComposerWindow *openDraft(qint64 messageId);
     AccountDialog *addAccount();
+    QHash<qint64, QString> signatures() const;
+    void editSignature();
 
 protected:
     void closeEvent(QCloseEvent *e) override;

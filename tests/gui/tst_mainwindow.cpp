@@ -279,6 +279,31 @@ private Q_SLOTS:
         QTRY_VERIFY(guard.isNull()); // closed after sending
     }
 
+    void signatureGoesInNewMessagesAndAboveQuotes()
+    {
+        {
+            QSettings s(Profile(m_profileDir).settingsPath(), QSettings::IniFormat);
+            s.setValue(QStringLiteral("signatures/%1").arg(m_account), QStringLiteral("Alice\nHeron team"));
+        }
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY(w.messageModel()->rowCount() > 2);
+        ComposerWindow *fresh = w.openComposer(-1);
+        QCOMPARE(fresh->bodyEdit()->toPlainText(), QStringLiteral("\n\n-- \nAlice\nHeron team"));
+        QVERIFY(!fresh->isDirty()); // closing it asks nothing
+        fresh->close();
+        w.messageListView()->setCurrentIndex(w.messageModel()->index(1, MessageListModel::SubjectColumn));
+        QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Plain body")));
+        ComposerWindow *reply = w.openComposer(int(compose::ReplyKind::Reply));
+        const QString body = reply->bodyEdit()->toPlainText();
+        QVERIFY(body.indexOf(QLatin1String("-- \nAlice")) < body.indexOf(QLatin1String("> Plain body")));
+        QVERIFY(body.indexOf(QLatin1String("-- \nAlice")) >= 0);
+        reply->close();
+        QSettings s(Profile(m_profileDir).settingsPath(), QSettings::IniFormat);
+        s.remove(QStringLiteral("signatures"));
+    }
+
     void draftsSaveLocallyAndReopen()
     {
         MainWindow w(Profile(m_profileDir), true);
