@@ -646,14 +646,7 @@ ComposerWindow *MainWindow::openComposer(int kind)
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));
     composer->setSignatures(signatures());
-    connect(composer, &ComposerWindow::draftSaved, this, [this](qint64 accountId) { m_manager->uploadDrafts(accountId); });
-    connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
-        m_statusLabel->setText(tr("Message stored in the outbox; sending…"));
-        reloadFolders();
-        m_manager->syncAccount(accountId);
-    });
-    composer->show();
-    return composer;
+    return showComposer(composer);
 }
 
 QHash<qint64, QString> MainWindow::signatures() const
@@ -708,6 +701,12 @@ ComposerWindow *MainWindow::openDraft(qint64 messageId)
     for (const mime::Attachment &a : c.attachments) start.attachments.push_back({a.fileName, a.mimeType, a.data});
     auto *composer = new ComposerWindow(m_store.get(), mailbox ? mailbox->accountId : currentAccountId(), start, this);
     composer->setDraftSource(record->uid);
+    return showComposer(composer);
+}
+
+// Every composer: drafts go to the server, sent messages wake the account worker.
+ComposerWindow *MainWindow::showComposer(ComposerWindow *composer)
+{
     connect(composer, &ComposerWindow::draftSaved, this, [this](qint64 accountId) { m_manager->uploadDrafts(accountId); });
     connect(composer, &ComposerWindow::queued, this, [this](qint64 accountId, qint64) {
         m_statusLabel->setText(tr("Message stored in the outbox; sending…"));

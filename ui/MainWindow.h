@@ -56,6 +56,7 @@ public:
     ComposerWindow *openDraft(qint64 messageId);
     AccountDialog *addAccount();
     QHash<qint64, QString> signatures() const;
+    ComposerWindow *showComposer(ComposerWindow *composer);
     void editSignature();
 
 protected:
