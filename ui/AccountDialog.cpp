@@ -3,6 +3,7 @@
 #include "compose/MessageComposer.h"
 
 #include <QCheckBox>
+#include <algorithm>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -38,7 +39,7 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     setWindowTitle(tr("Add Account"));
     setMinimumWidth(520);
     auto *layout = new QVBoxLayout(this);
-    auto *id = new QFormLayout;
+    auto *id = m_idForm = new QFormLayout;
     m_name = new QLineEdit(this);
     m_name->setPlaceholderText(tr("e.g. Work"));
     m_email = new QLineEdit(this);
@@ -79,6 +80,11 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     inForm->addRow(tr("Server:"), m_host);
     inForm->addRow(tr("Security:"), m_security);
     inForm->addRow(tr("Port:"), m_port);
+    m_interval = new QSpinBox(in);
+    m_interval->setRange(1, 1440);
+    m_interval->setValue(5);
+    m_interval->setSuffix(tr(" minutes"));
+    inForm->addRow(tr("Check every:"), m_interval);
     inForm->addRow(tr("On the server:"), m_popPolicy);
     inForm->addRow(QString(), m_keepDays);
     layout->addWidget(in);
@@ -99,7 +105,8 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     m_problem->hide();
     layout->addWidget(m_problem);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Add Account"));
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    m_ok->setText(tr("Add Account"));
     connect(buttons, &QDialogButtonBox::accepted, this, &AccountDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -132,9 +139,53 @@ void AccountDialog::updateDefaults()
     m_insecureConfirmed = false;
 }
 
+void AccountDialog::setAccount(const AccountConfig &a)
+{
+    m_id = a.id;
+    m_interval->setValue(std::max(1, a.checkIntervalSeconds / 60));
+    m_name->setText(a.name);
+    m_email->setText(a.email);
+    m_user->setText(a.username);
+    m_host->setText(a.incoming.host);
+    m_smtpHost->setText(a.smtp.host);
+    for (QLineEdit *e : {m_name, m_email, m_user, m_host, m_smtpHost}) e->setModified(true); // no more suggestions
+    auto select = [](QComboBox *box, const QString &value) {
+        const int i = box->findData(value);
+        if (i >= 0) box->setCurrentIndex(i);
+    };
+    select(m_protocol, a.protocol.isEmpty() ? QStringLiteral("imap") : a.protocol);
+    select(m_security, securityName(a.incoming.security));
+    select(m_smtpSecurity, securityName(a.smtp.security));
+    select(m_popPolicy, a.pop3Policy);
+    if (a.pop3KeepDays > 0) m_keepDays->setValue(a.pop3KeepDays);
+    updateDefaults(); // ports follow the choices above; then the real ones
+    if (a.incoming.port > 0) m_port->setValue(a.incoming.port);
+    if (a.smtp.port > 0) m_smtpPort->setValue(a.smtp.port);
+    // Settings that were chosen before need no new confirmation.
+    m_insecureConfirmed = a.incoming.security == Security::None || a.smtp.security == Security::None;
+}
+
+void AccountDialog::setPasswordVisible(bool visible)
+{
+    m_idForm->setRowVisible(m_password, visible);
+    m_idForm->setRowVisible(m_storePassword, visible);
+}
+
+void AccountDialog::setEditing(bool editing)
+{
+    setWindowTitle(editing ? tr("Account Settings") : tr("Add Account"));
+    m_ok->setText(editing ? tr("Save") : tr("Add Account"));
+    m_name->setReadOnly(editing);
+    m_protocol->setEnabled(!editing); // the cache is shaped by the protocol
+    m_name->setToolTip(editing ? tr("The name identifies the account (and its saved password); it cannot be changed here.") : QString());
+    if (editing) setPasswordVisible(false);
+}
+
 AccountConfig AccountDialog::account() const
 {
     AccountConfig a;
+    a.id = m_id;
+    a.checkIntervalSeconds = m_interval->value() * 60;
     a.name = m_name->text().trimmed();
     a.email = m_email->text().trimmed();
     a.protocol = m_protocol->currentData().toString();

@@ -10,6 +10,8 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
+class QPushButton;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -20,6 +22,13 @@ class AccountDialog : public QDialog {
     Q_OBJECT
 public:
     explicit AccountDialog(QWidget *parent = nullptr);
+    // Fills every field (to edit found settings, or an existing account).
+    void setAccount(const AccountConfig &account);
+    // Hides the password and where it is kept (they are asked elsewhere).
+    void setPasswordVisible(bool visible);
+    // Editing an existing account: the name is its key (keyring entry, CLI),
+    // so it stays as it is; the button says "Save".
+    void setEditing(bool editing);
     AccountConfig account() const;
     QString password() const;
     enum class PasswordStorage { Keyring, Session, Profile };
@@ -45,6 +54,10 @@ private:
     QSpinBox *m_port, *m_smtpPort, *m_keepDays;
     QComboBox *m_storePassword;
     QLabel *m_problem;
+    QFormLayout *m_idForm;
+    QPushButton *m_ok;
+    int64_t m_id = 0;
+    QSpinBox *m_interval;
     bool m_insecureConfirmed = false;
 };
 

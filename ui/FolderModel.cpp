@@ -85,6 +85,7 @@ void FolderModel::reload()
         accItem->setData(qint64(0), MailboxIdRole);
         accItem->setEditable(false);
         accItem->setDropEnabled(false);
+        applyProblem(accItem);
         appendRow(accItem);
 
         std::vector<MailboxRecord> boxes = m_store->mailboxes(acc.id);
@@ -166,6 +167,24 @@ std::vector<int64_t> FolderModel::inboxIds() const
     for (const AccountConfig &a : m_store->accounts())
         if (auto in = m_store->mailboxByRole(a.id, QStringLiteral("\\Inbox"))) out.push_back(in->id);
     return out;
+}
+
+void FolderModel::applyProblem(QStandardItem *item)
+{
+    const QString problem = m_problems.value(item->data(AccountIdRole).toLongLong());
+    item->setIcon(QIcon(problem.isEmpty() ? QStringLiteral(":/icons/account.svg") : QStringLiteral(":/icons/status-error.svg")));
+    item->setToolTip(problem);
+}
+
+void FolderModel::setAccountProblem(qint64 accountId, const QString &problem)
+{
+    if (m_problems.value(accountId) == problem) return;
+    if (problem.isEmpty()) m_problems.remove(accountId);
+    else m_problems.insert(accountId, problem);
+    for (int r = 0; r < rowCount(); ++r) {
+        QStandardItem *it = item(r);
+        if (it->data(AccountIdRole).toLongLong() == accountId && it->data(MailboxIdRole).toLongLong() == 0) applyProblem(it);
+    }
 }
 
 void FolderModel::updateUnifiedCount()

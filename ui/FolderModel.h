@@ -3,6 +3,7 @@
 // special folders first (Inbox, Drafts, Sent, Archive, Junk, Trash) with
 // their icons, unread counts in the label.
 // Thread: GUI. Reads the database on the GUI thread (a handful of rows).
+#include <QHash>
 #include <QStandardItemModel>
 
 namespace heron::store { class MailStore; }
@@ -23,11 +24,17 @@ public:
     std::vector<int64_t> inboxIds() const;
     static QString displayName(const QString &rawName, const QString &delimiter, const QString &specialUse);
     static QIcon iconFor(const QString &specialUse);
+    // Marks an account row as failing (error icon, the reason as tooltip) or
+    // clears it (problem empty). Kept across reloads.
+    void setAccountProblem(qint64 accountId, const QString &problem);
+    QString accountProblem(qint64 accountId) const { return m_problems.value(accountId); }
 
 private:
     void applyCounts(QStandardItem *item, int unread, int total);
     void updateUnifiedCount();
+    void applyProblem(QStandardItem *accountItem);
     heron::store::MailStore *m_store;
+    QHash<qint64, QString> m_problems;
 };
 
 } // namespace heron::ui

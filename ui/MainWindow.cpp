@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AccountDialog.h"
+#include "AccountWizard.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "compose/ReplyBuilder.h"
@@ -161,8 +162,16 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
             [this](qint64 mailbox, const std::vector<int64_t> &ids, bool copy) { transfer(ids, mailbox, copy); });
 
     connect(m_manager.get(), &AccountManager::stateChanged, this,
-            [this](qint64, AccountManager::State s, const QString &text) {
+            [this](qint64 accountId, AccountManager::State s, const QString &text) {
                 if (!text.isEmpty()) m_statusLabel->setText(text);
+                // A failing account says so on its own row; the others are unaffected.
+                const bool unreachable = s == AccountManager::State::Offline && !m_manager->workOffline() &&
+                                         !m_manager->lastError(accountId).isEmpty();
+                const bool problem = unreachable || s == AccountManager::State::Error ||
+                                     s == AccountManager::State::NeedsPassword || s == AccountManager::State::NeedsTrust;
+                QString why = text.isEmpty() ? m_manager->lastError(accountId) : text;
+                if (s == AccountManager::State::NeedsPassword && why.isEmpty()) why = tr("The password is needed.");
+                m_folders->setAccountProblem(accountId, problem ? why : QString());
                 const bool online = s == AccountManager::State::Online || s == AccountManager::State::Connecting;
                 m_networkIcon->setPixmap(QIcon(online ? QStringLiteral(":/icons/online.svg") : QStringLiteral(":/icons/offline.svg")).pixmap(16, 16));
                 m_networkIcon->setToolTip(online ? tr("Online") : tr("Offline"));
@@ -261,6 +270,12 @@ void MainWindow::buildActions()
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
     QAction *signatureAct = make(QString(), tr("Signature…"), QKeySequence(), [this] { editSignature(); });
     QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
+    QAction *accountSettingsAct = make(QString(), tr("Account Settings…"), QKeySequence(), [this] {
+        if (currentAccountId() > 0) editAccount(currentAccountId());
+    });
+    QAction *accountUpAct = make(QString(), tr("Move Account Up"), QKeySequence(), [this] { moveAccount(currentAccountId(), -1); });
+    QAction *accountDownAct = make(QString(), tr("Move Account Down"), QKeySequence(), [this] { moveAccount(currentAccountId(), +1); });
+    QAction *removeAccountAct = make(QString(), tr("Remove Account…"), QKeySequence(), [this] { removeAccount(currentAccountId()); });
     QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
     QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
     QAction *deleteFolderAct = make(QString(), tr("Delete Folder…"), QKeySequence(), [this] { deleteFolder(); });
@@ -270,7 +285,13 @@ void MainWindow::buildActions()
     file->addAction(m_offlineAction);
     file->addSeparator();
     file->addAction(addAccountAct);
+    file->addAction(accountSettingsAct);
     file->addAction(signatureAct);
+    QMenu *accountMenu = file->addMenu(tr("Accounts"));
+    accountMenu->addAction(accountUpAct);
+    accountMenu->addAction(accountDownAct);
+    accountMenu->addSeparator();
+    accountMenu->addAction(removeAccountAct);
     file->addSeparator();
     file->addAction(newFolderAct);
     file->addAction(renameFolderAct);
@@ -324,6 +345,12 @@ void MainWindow::buildActions()
     m_folderView->addAction(newFolderAct);
     m_folderView->addAction(renameFolderAct);
     m_folderView->addAction(deleteFolderAct);
+    auto *separator = new QAction(this);
+    separator->setSeparator(true);
+    m_folderView->addAction(separator);
+    m_folderView->addAction(accountSettingsAct);
+    m_folderView->addAction(accountUpAct);
+    m_folderView->addAction(accountDownAct);
 
     connect(m_listView, &QWidget::customContextMenuRequested, this, [=](const QPoint &pos) {
         QMenu menu;
@@ -717,41 +744,115 @@ ComposerWindow *MainWindow::showComposer(ComposerWindow *composer)
     return composer;
 }
 
-AccountDialog *MainWindow::addAccount()
+AccountWizard *MainWindow::addAccount()
+{
+    auto *wizard = new AccountWizard(m_profile, this);
+    wizard->setObjectName(QStringLiteral("accountWizard"));
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &QDialog::accepted, this, [this, wizard] {
+        saveNewAccount(wizard->account(), wizard->password(), int(wizard->passwordStorage()));
+    });
+    connect(wizard, &AccountWizard::manualSetupRequested, this, [this](const AccountConfig &partial, const QString &password) {
+        // After the wizard has closed.
+        QTimer::singleShot(0, this, [this, partial, password] { addAccountManually(partial, password); });
+    });
+    wizard->open();
+    return wizard;
+}
+
+AccountDialog *MainWindow::addAccountManually(const AccountConfig &partial, const QString &password)
 {
     auto *dlg = new AccountDialog(this);
     dlg->setObjectName(QStringLiteral("accountDialog"));
     dlg->setAttribute(Qt::WA_DeleteOnClose);
+    if (!partial.email.isEmpty() || !partial.incoming.host.isEmpty()) dlg->setAccount(partial);
+    if (!password.isEmpty()) dlg->passwordEdit()->setText(password);
     connect(dlg, &QDialog::accepted, this, [this, dlg] {
-        AccountConfig a = dlg->account();
-        if (m_store->accountByName(a.name)) {
-            QMessageBox::warning(this, tr("Add Account"), tr("An account named \"%1\" exists already.").arg(a.name));
-            return;
-        }
-        try {
-            a.id = m_store->addAccount(a);
-        } catch (const store::StoreError &e) {
-            QMessageBox::critical(this, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
-            return;
-        }
-        if (!dlg->password().isEmpty()) {
-            QString error;
-            bool stored = false;
-            switch (dlg->passwordStorage()) {
-            case AccountDialog::PasswordStorage::Keyring: stored = m_secrets->storeInKeyring(a.name, dlg->password(), &error); break;
-            case AccountDialog::PasswordStorage::Profile: stored = m_secrets->storeInProfile(a.name, dlg->password(), &error); break;
-            case AccountDialog::PasswordStorage::Session: break;
-            }
-            if (!stored) m_secrets->setSessionPassword(a.name, dlg->password());
-            if (!error.isEmpty())
-                m_statusLabel->setText(tr("The password could not be remembered (%1); Heron will ask for it next time.").arg(error));
-        }
-        reloadFolders();
-        m_manager->addAccount(a);
-        m_manager->syncAccount(a.id);
+        saveNewAccount(dlg->account(), dlg->password(), int(dlg->passwordStorage()));
     });
     dlg->open();
     return dlg;
+}
+
+void MainWindow::saveNewAccount(AccountConfig a, const QString &password, int storage)
+{
+    if (m_store->accountByName(a.name)) {
+        // The name is the account's key; a second account for the same address gets a number.
+        const QString base = a.name;
+        for (int n = 2; m_store->accountByName(a.name); ++n) a.name = QStringLiteral("%1 %2").arg(base).arg(n);
+    }
+    try {
+        a.id = m_store->addAccount(a);
+    } catch (const store::StoreError &e) {
+        QMessageBox::critical(this, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    if (!password.isEmpty()) {
+        QString error;
+        bool stored = false;
+        switch (AccountDialog::PasswordStorage(storage)) {
+        case AccountDialog::PasswordStorage::Keyring: stored = m_secrets->storeInKeyring(a.name, password, &error); break;
+        case AccountDialog::PasswordStorage::Profile: stored = m_secrets->storeInProfile(a.name, password, &error); break;
+        case AccountDialog::PasswordStorage::Session: break;
+        }
+        if (!stored) m_secrets->setSessionPassword(a.name, password);
+        if (!error.isEmpty())
+            m_statusLabel->setText(tr("The password could not be remembered (%1); Heron will ask for it next time.").arg(error));
+    }
+    reloadFolders();
+    m_manager->addAccount(a);
+    m_manager->syncAccount(a.id);
+}
+
+AccountDialog *MainWindow::editAccount(qint64 accountId)
+{
+    auto acc = m_store->account(accountId);
+    if (!acc) return nullptr;
+    auto *dlg = new AccountDialog(this);
+    dlg->setObjectName(QStringLiteral("accountSettingsDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    dlg->setAccount(*acc);
+    dlg->setEditing(true);
+    connect(dlg, &QDialog::accepted, this, [this, dlg, old = *acc] {
+        AccountConfig a = dlg->account();
+        a.id = old.id;
+        a.name = old.name;
+        a.protocol = old.protocol;
+        try {
+            m_store->updateAccount(a);
+        } catch (const store::StoreError &e) {
+            QMessageBox::critical(this, tr("Account Settings"), tr("The settings could not be saved: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
+        m_manager->updateAccount(a);
+        m_statusLabel->setText(tr("%1: settings saved").arg(a.name));
+        reloadFolders();
+    });
+    dlg->open();
+    return dlg;
+}
+
+void MainWindow::moveAccount(qint64 accountId, int delta)
+{
+    if (accountId > 0 && m_store->moveAccount(accountId, delta)) reloadFolders();
+}
+
+void MainWindow::removeAccount(qint64 accountId)
+{
+    auto acc = m_store->account(accountId);
+    if (!acc) return;
+    const auto answer = QMessageBox::warning(
+        this, tr("Remove Account"),
+        tr("Remove \"%1\" from Heron?\n\nThe messages stay on the server%2, but this computer's copy, "
+           "the queued changes and the outbox of this account are deleted.")
+            .arg(acc->name, acc->isPop3() ? tr(" only if they were left there (POP3)") : QString()),
+        QMessageBox::Ok | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Ok) return;
+    m_manager->removeAccount(accountId);
+    m_store->removeAccount(accountId);
+    m_secrets->forget(acc->name);
+    m_statusLabel->setText(tr("Account \"%1\" removed").arg(acc->name));
+    reloadFolders();
 }
 
 void MainWindow::askPassword(qint64 accountId, const QString &reason)

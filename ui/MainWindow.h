@@ -2,6 +2,7 @@
 // The classic three-pane window: folder tree (all accounts), message list with
 // a quick filter, message view; status bar with connection/sync state.
 // Thread: GUI. Every network request goes through AccountManager (queued).
+#include "account/AccountConfig.h"
 #include "account/Profile.h"
 
 #include <QMainWindow>
@@ -26,6 +27,7 @@ namespace heron::sync { class AccountManager; }
 namespace heron::ui {
 
 class AccountDialog;
+class AccountWizard;
 class ComposerWindow;
 class FolderModel;
 class FolderTreeView;
@@ -54,7 +56,14 @@ public:
     ComposerWindow *openComposer(int kind);
     // Continues a draft from a Drafts folder.
     ComposerWindow *openDraft(qint64 messageId);
-    AccountDialog *addAccount();
+    // The setup wizard (finds the settings, checks the login).
+    AccountWizard *addAccount();
+    // The full form, optionally pre-filled (from the wizard's "Set Up Manually…").
+    AccountDialog *addAccountManually(const AccountConfig &partial = {}, const QString &password = {});
+    // Edit the settings of an existing account (File → Account Settings…).
+    AccountDialog *editAccount(qint64 accountId);
+    void moveAccount(qint64 accountId, int delta);
+    void removeAccount(qint64 accountId);
     QHash<qint64, QString> signatures() const;
     ComposerWindow *showComposer(ComposerWindow *composer);
     void editSignature();
@@ -84,6 +93,7 @@ private:
     void askPassword(qint64 accountId, const QString &reason);
     void askTrust(qint64 accountId, const net::CertificateInfo &info);
     void reloadFolders();
+    void saveNewAccount(AccountConfig a, const QString &password, int storage);
 
     Profile m_profile;
     std::unique_ptr<SecretStore> m_secrets;

@@ -105,6 +105,38 @@ void MailStore::removeAccount(int64_t id)
     q.bind(1, id).exec();
 }
 
+void MailStore::updateAccount(const AccountConfig &a)
+{
+    Statement q = m_db.prepare(
+        "UPDATE accounts SET email=?, host=?, port=?, security=?, username=?, smtp_host=?, smtp_port=?, smtp_security=?, "
+        "check_interval=?, pop3_policy=?, pop3_keep_days=? WHERE id=?");
+    q.bind(1, a.email).bind(2, a.incoming.host).bind(3, a.incoming.port).bind(4, securityName(a.incoming.security)).bind(5, a.username);
+    if (a.smtp.host.isEmpty()) q.bindNull(6).bindNull(7).bindNull(8);
+    else q.bind(6, a.smtp.host).bind(7, a.smtp.port).bind(8, securityName(a.smtp.security));
+    q.bind(9, a.checkIntervalSeconds).bind(10, a.pop3Policy).bind(11, a.pop3KeepDays).bind(12, a.id);
+    q.exec();
+}
+
+bool MailStore::moveAccount(int64_t id, int delta)
+{
+    Transaction tx(m_db);
+    std::vector<int64_t> order;
+    Statement q = m_db.prepare("SELECT id FROM accounts ORDER BY sort_order, id");
+    while (q.step()) order.push_back(q.int64(0));
+    const auto it = std::find(order.begin(), order.end(), id);
+    if (it == order.end()) return false;
+    const auto pos = it - order.begin();
+    const auto other = pos + delta;
+    if (other < 0 || other >= ptrdiff_t(order.size())) return false;
+    std::swap(order[size_t(pos)], order[size_t(other)]);
+    Statement set = m_db.prepare("UPDATE accounts SET sort_order=? WHERE id=?");
+    for (size_t i = 0; i < order.size(); ++i) {
+        set.bind(1, int64_t(i + 1)).bind(2, order[i]).exec();
+    }
+    tx.commit();
+    return true;
+}
+
 void MailStore::updateFolders(int64_t accountId, const std::vector<FolderUpdate> &folders)
 {
     Transaction tx(m_db);

@@ -46,6 +46,12 @@ public:
     std::optional<AccountConfig> account(int64_t id);
     std::optional<AccountConfig> accountByName(const QString &name);
     void removeAccount(int64_t id);
+    // Saves edited settings (servers, security, user name, address, check
+    // interval, POP3 policy). The name and the protocol stay as they are.
+    void updateAccount(const AccountConfig &a);
+    // Moves the account one place up (delta -1) or down (+1) in the list;
+    // false when it is already first or last.
+    bool moveAccount(int64_t id, int delta);
 
     // Mailboxes
     // Replaces the folder list of an account: new ones are added, vanished ones removed.

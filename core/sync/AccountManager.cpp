@@ -23,6 +23,7 @@ struct AccountManager::Account {
     bool hasPassword = false;
     State state = State::Offline;
     QString lastError;
+    bool retired = false;
 };
 
 AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *parent)
@@ -34,6 +35,11 @@ AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *p
 
 AccountManager::~AccountManager()
 {
+    for (Account *a : std::as_const(m_retired)) {
+        a->syncThread->wait(5000);
+        a->interactiveThread->wait(5000);
+        delete a;
+    }
     for (Account *a : std::as_const(m_accounts)) {
         a->syncWorker->cancel();
         a->interactive->cancel();
@@ -96,6 +102,7 @@ void AccountManager::addAccount(const AccountConfig &c)
             // Drafts go up through the interactive worker only (one uploader, no duplicates).
             QMetaObject::invokeMethod(a->interactive, "uploadDrafts", Qt::QueuedConnection);
             a->retrySeconds = 0;
+            a->lastError.clear();
             setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
         }
         if (a->syncAgain && ok) {
@@ -121,6 +128,42 @@ void AccountManager::addAccount(const AccountConfig &c)
         QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
     }
     setState(a, State::Offline, m_offline ? QStringLiteral("%1: working offline").arg(c.name) : QString());
+}
+
+void AccountManager::retire(Account *a)
+{
+    m_accounts.remove(a->config.id);
+    a->retired = true;
+    a->checkTimer->stop();
+    a->retryTimer->stop();
+    a->checkTimer->deleteLater();
+    a->retryTimer->deleteLater();
+    for (AccountWorker *w : {a->syncWorker, a->interactive}) {
+        w->disconnect(this);
+        w->cancel();
+        QMetaObject::invokeMethod(w, &AccountWorker::shutdown, Qt::QueuedConnection);
+    }
+    // The usual pattern: workers are deleted once their thread has stopped.
+    connect(a->syncThread, &QThread::finished, a->syncWorker, &QObject::deleteLater);
+    connect(a->interactiveThread, &QThread::finished, a->interactive, &QObject::deleteLater);
+    a->syncThread->quit();
+    a->interactiveThread->quit();
+    m_retired.push_back(a); // freed with the manager: queued lambdas may still name it
+}
+
+void AccountManager::updateAccount(const AccountConfig &config)
+{
+    Account *a = find(config.id);
+    if (!a) return;
+    const bool wasOnline = !m_offline;
+    retire(a);
+    addAccount(config);
+    if (wasOnline) syncAccount(config.id);
+}
+
+void AccountManager::removeAccount(qint64 accountId)
+{
+    if (Account *a = find(accountId)) retire(a);
 }
 
 void AccountManager::setWorkOffline(bool offline)
@@ -226,6 +269,7 @@ QString AccountManager::lastError(qint64 accountId) const
 
 void AccountManager::setState(Account *a, State s, const QString &text)
 {
+    if (a->retired) return;
     a->state = s;
     Q_EMIT stateChanged(a->config.id, s, text);
 }
@@ -238,6 +282,7 @@ void AccountManager::scheduleRetry(Account *a)
 
 void AccountManager::onFailed(Account *a, int kind, const QString &message, const net::CertificateInfo &info)
 {
+    if (a->retired) return;
     a->lastError = message;
     a->syncing = false;
     switch (net::NetError::Kind(kind)) {

@@ -35,6 +35,11 @@ public:
     void setWorkOffline(bool offline);
     // Starts the workers of an account added while running.
     void addAccount(const AccountConfig &config);
+    // Restarts the account's workers with edited settings (a sync in progress
+    // is cancelled; queued changes stay queued in the store).
+    void updateAccount(const AccountConfig &config);
+    // Stops the account's workers; the caller removes it from the store.
+    void removeAccount(qint64 accountId);
     bool workOffline() const { return m_offline; }
 
     void syncAll();
@@ -69,10 +74,13 @@ private:
     void setState(Account *a, State s, const QString &text);
     void scheduleRetry(Account *a);
     Account *find(qint64 id) const;
+    // Stops an account's workers without waiting; the threads end by themselves.
+    void retire(Account *a);
 
     Profile m_profile;
     SecretStore *m_secrets;
     QHash<qint64, Account *> m_accounts;
+    QList<Account *> m_retired; // their workers may still be finishing
     bool m_offline = false;
 };
 

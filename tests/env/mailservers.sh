@@ -16,7 +16,7 @@
 #   HERON_TEST_POP3_PORT HERON_TEST_POP3S_PORT HERON_TEST_LMTP_PORT HERON_TEST_AUTH_PORT
 #   HERON_TEST_SMTP_PORT HERON_TEST_SUBMISSION_PORT HERON_TEST_SUBMISSIONS_PORT
 #   HERON_TEST_DOVECOT_CONF HERON_TEST_POSTFIX_CONF_DIR HERON_TEST_USERS
-# Users: alice, bob, carol, dave, erin, frank, grace @example.org, password "secret-<name>" (login as "alice" or
+# Users: alice, bob, carol, dave, erin, frank, grace, heidi, ivan, judy @example.org, password "secret-<name>" (login as "alice" or
 # "alice@example.org").
 #
 # Needs root (edits /etc/postfix/main.cf, starts servers that drop privileges, reads the keys)
@@ -29,7 +29,7 @@ set -euo pipefail
 
 readonly PROG=${0##*/}
 readonly DOMAIN=example.org
-readonly USERS=(alice bob carol dave erin frank grace)
+readonly USERS=(alice bob carol dave erin frank grace heidi ivan judy)
 readonly MAIL_OS_USER=mail          # Dovecot refuses uid 0 for mail processes
 readonly MARKER=.heron-mailservers  # marks a DIR this script owns (and may wipe)
 readonly PF_MAIN=/etc/postfix/main.cf

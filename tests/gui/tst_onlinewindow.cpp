@@ -4,6 +4,7 @@
 #include "TestServers.h"
 
 #include "AccountDialog.h"
+#include "AccountWizard.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "FolderModel.h"
@@ -152,9 +153,13 @@ private Q_SLOTS:
         MainWindow w(p, false);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        AccountDialog *dlg = nullptr;
-        QTRY_VERIFY((dlg = w.findChild<AccountDialog *>()) != nullptr && dlg->isVisible());
+        // The setup wizard comes first; "Set Up Manually…" leads to the full form.
+        AccountWizard *wiz = nullptr;
+        QTRY_VERIFY((wiz = w.findChild<AccountWizard *>()) != nullptr && wiz->isVisible());
         QVERIFY(w.statusText().contains(QLatin1String("Add an account")));
+        wiz->manualButton()->click();
+        AccountDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = w.findChild<AccountDialog *>(QStringLiteral("accountDialog"))) != nullptr && dlg->isVisible());
         dlg->nameEdit()->setText(QStringLiteral("Bob by hand"));
         dlg->emailEdit()->setText(QStringLiteral("bob at example"));
         dlg->hostEdit()->setText(QStringLiteral("localhost"));

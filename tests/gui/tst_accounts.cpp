@@ -1,0 +1,275 @@
+// Accounts in the real window against the real servers: the setup wizard
+// (settings found through DNS SRV, a wrong password named, then added), several
+// accounts side by side where a dead or refused one never stops the others,
+// the unified inbox, editing an account's settings and reordering accounts.
+#include "ProviderServers.h"
+#include "TestServers.h"
+
+#include "AccountDialog.h"
+#include "AccountWizard.h"
+#include "FolderModel.h"
+#include "FolderTreeView.h"
+#include "ItemRoles.h"
+#include "MainWindow.h"
+#include "MessageListModel.h"
+
+#include "account/SecretStore.h"
+#include "net/ImapSession.h"
+#include "store/MailStore.h"
+#include "sync/AccountManager.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace heron;
+using namespace heron::ui;
+using heron::test::TestServers;
+
+class TestAccounts : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    heron::test::TestDnsServer m_dns;
+    heron::test::TestHttpsProxy m_proxy;
+    QString m_marker;
+    int m_n = 0;
+
+    int port(const char *name) const { return TestServers::get().port(name); }
+
+    void put(const QString &user, const QString &subject)
+    {
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        net::ImapSession s(TestServers::get().imapAccount(user), TestServers::get().password(user), trust);
+        s.connect();
+        s.append("INBOX", "From: Tester <t@example.org>\r\nTo: " + user.toUtf8() + "@example.org\r\nSubject: " + subject.toUtf8() +
+                              "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\n\r\nHello " + user.toUtf8() + "\r\n", 0);
+        s.logout();
+    }
+
+    Profile newProfile()
+    {
+        Profile p(m_tmp.filePath(QStringLiteral("p%1").arg(++m_n)));
+        p.ensureExists(nullptr);
+        QFile::copy(TestServers::get().caFile(), p.extraAnchorsPath());
+        return p;
+    }
+
+    static void shot(QWidget *w, const QString &name)
+    {
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QLatin1Char('/') + name);
+    }
+
+    QModelIndex accountRow(MainWindow &w, const QString &name)
+    {
+        const auto hits = w.folderModel()->match(w.folderModel()->index(0, 0), Qt::DisplayRole, name, 1, Qt::MatchStartsWith);
+        return hits.value(0);
+    }
+    int accountPosition(MainWindow &w, const QString &name)
+    {
+        for (int r = 0; r < w.folderModel()->rowCount(); ++r)
+            if (w.folderModel()->index(r, 0).data().toString().startsWith(name)) return r;
+        return -1;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        HERON_REQUIRE_SERVERS();
+        QString error;
+        QVERIFY2(m_dns.start(&error), qPrintable(QStringLiteral("test DNS server on port 53: ") + error));
+        QVERIFY(m_proxy.start());
+        m_dns.addSrv(QStringLiteral("_imaps._tcp.wizard.test"), {0, 1, quint16(port("HERON_TEST_IMAPS_PORT")), QStringLiteral("localhost")});
+        m_dns.addSrv(QStringLiteral("_submissions._tcp.wizard.test"), {0, 1, quint16(port("HERON_TEST_SUBMISSIONS_PORT")), QStringLiteral("localhost")});
+        m_marker = QStringLiteral("acc-%1").arg(QRandomGenerator::global()->generate());
+    }
+
+    void wizardFindsSettingsChecksLoginAndAdds()
+    {
+        put(QStringLiteral("heidi"), m_marker + QStringLiteral(" wizard"));
+        Profile p = newProfile();
+        MainWindow w(p, false);
+        w.resize(1100, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        AccountWizard *wiz = nullptr;
+        QTRY_VERIFY((wiz = w.findChild<AccountWizard *>()) != nullptr && wiz->isVisible());
+        DiscoveryOptions o;
+        o.nameserver = m_dns.address();
+        o.proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_proxy.serverPort());
+        o.askIspdb = false;
+        o.extraAnchorsFile = p.extraAnchorsPath();
+        o.stepTimeoutMs = 4000;
+        wiz->setDiscoveryOptions(o);
+
+        // Nothing starts without a valid address.
+        wiz->nameEdit()->setText(QStringLiteral("Heidi Example"));
+        wiz->emailEdit()->setText(QStringLiteral("heidi at wizard"));
+        wiz->passwordEdit()->setText(QStringLiteral("wrong password"));
+        wiz->nextButton()->click();
+        QVERIFY(wiz->problemLabel()->isVisible());
+        QVERIFY(wiz->problemLabel()->text().contains(QLatin1String("not a valid e-mail address")));
+        shot(wiz, QStringLiteral("wizard-start.png"));
+
+        // Found through SRV; the wrong password is named as such and nothing is added.
+        QSignalSpy checked(wiz, &AccountWizard::checkFinished);
+        wiz->emailEdit()->setText(QStringLiteral("heidi@wizard.test"));
+        wiz->nextButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 1, 30000);
+        QCOMPARE(checked.first().first().toBool(), false);
+        QVERIFY2(wiz->incomingLabel()->text().contains(QLatin1String("DNS SRV record _imaps._tcp.wizard.test")),
+                 qPrintable(wiz->incomingLabel()->text()));
+        QVERIFY2(wiz->incomingLabel()->text().contains(QLatin1String("Failed (password)")), qPrintable(wiz->incomingLabel()->text()));
+        QVERIFY(wiz->outgoingLabel()->text().contains(QLatin1String("Failed (password)")));
+        QVERIFY(wiz->stepList()->count() > 3);
+        QCOMPARE(wiz->nextButton()->text(), QStringLiteral("Check Again"));
+        shot(wiz, QStringLiteral("wizard-wrong-password.png"));
+        QVERIFY(store::MailStore(p.databasePath()).accounts().empty());
+
+        // Back, right password: both logins work, then the account is added and syncs.
+        QPushButton *back = nullptr;
+        for (QPushButton *b : wiz->findChildren<QPushButton *>())
+            if (b->text() == QLatin1String("Back")) back = b;
+        QVERIFY(back);
+        back->click();
+        wiz->passwordEdit()->setText(TestServers::get().password(QStringLiteral("heidi")));
+        wiz->nextButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 2, 30000);
+        QVERIFY2(checked.last().first().toBool(), qPrintable(wiz->incomingLabel()->text() + wiz->outgoingLabel()->text()));
+        QVERIFY(wiz->incomingLabel()->text().contains(QLatin1String("Login works")));
+        QCOMPARE(wiz->nextButton()->text(), QStringLiteral("Add Account"));
+        shot(wiz, QStringLiteral("wizard-found.png"));
+        wiz->nextButton()->click();
+
+        QTRY_VERIFY_WITH_TIMEOUT(w.folderModel()->firstInbox().isValid(), 15000);
+        store::MailStore st(p.databasePath());
+        QCOMPARE(st.accounts().size(), size_t(1));
+        const AccountConfig a = st.accounts()[0];
+        QCOMPARE(a.name, QStringLiteral("Heidi Example (heidi@wizard.test)"));
+        QCOMPARE(a.incoming.port, port("HERON_TEST_IMAPS_PORT"));
+        QCOMPARE(a.smtp.port, port("HERON_TEST_SUBMISSIONS_PORT"));
+        QCOMPARE(a.smtp.security, Security::Tls);
+        QVERIFY(w.selectMailbox(w.folderModel()->firstInbox().data(MailboxIdRole).toLongLong()));
+        w.filterEdit()->setText(m_marker + QStringLiteral(" wizard"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 15000);
+    }
+
+    void wizardHandsOverToTheManualForm()
+    {
+        Profile p = newProfile();
+        MainWindow w(p, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        AccountWizard *wiz = nullptr;
+        QTRY_VERIFY((wiz = w.findChild<AccountWizard *>()) != nullptr && wiz->isVisible());
+        wiz->nameEdit()->setText(QStringLiteral("Judy"));
+        wiz->emailEdit()->setText(QStringLiteral("judy@example.org"));
+        wiz->passwordEdit()->setText(QStringLiteral("pw"));
+        wiz->manualButton()->click();
+        AccountDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = w.findChild<AccountDialog *>(QStringLiteral("accountDialog"))) != nullptr && dlg->isVisible());
+        QCOMPARE(dlg->emailEdit()->text(), QStringLiteral("judy@example.org"));
+        QCOMPARE(dlg->nameEdit()->text(), QStringLiteral("Judy (judy@example.org)"));
+        QCOMPARE(dlg->passwordEdit()->text(), QStringLiteral("pw"));
+    }
+
+    // Three working accounts and a dead one: each shows its own mail, All
+    // Inboxes shows all, and the dead one does not hold anything up. Then
+    // its port is fixed in Account Settings, and the accounts are reordered.
+    void severalAccountsSideBySide()
+    {
+        put(QStringLiteral("ivan"), m_marker + QStringLiteral(" ivan"));
+        put(QStringLiteral("judy"), m_marker + QStringLiteral(" judy"));
+        Profile p = newProfile();
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const int deadPort = closed.serverPort();
+        closed.close();
+        qint64 deadId = 0, ivanId = 0, judyId = 0;
+        {
+            store::MailStore st(p.databasePath());
+            SecretStore secrets(p.secretsPath());
+            AccountConfig dead = TestServers::get().imapAccount(QStringLiteral("ivan"));
+            dead.name = QStringLiteral("Dead server");
+            dead.incoming.port = deadPort;
+            deadId = st.addAccount(dead);
+            secrets.storeInProfile(dead.name, TestServers::get().password(QStringLiteral("ivan")), nullptr);
+            AccountConfig ivan = TestServers::get().imapAccount(QStringLiteral("ivan"));
+            ivan.name = QStringLiteral("Ivan");
+            ivanId = st.addAccount(ivan);
+            secrets.storeInProfile(ivan.name, TestServers::get().password(QStringLiteral("ivan")), nullptr);
+            AccountConfig judy = TestServers::get().imapAccount(QStringLiteral("judy"));
+            judy.name = QStringLiteral("Judy POP");
+            judy.protocol = QStringLiteral("pop3");
+            judy.incoming.port = port("HERON_TEST_POP3S_PORT");
+            judyId = st.addAccount(judy);
+            secrets.storeInProfile(judy.name, TestServers::get().password(QStringLiteral("judy")), nullptr);
+            AccountConfig wrong = TestServers::get().imapAccount(QStringLiteral("judy"));
+            wrong.name = QStringLiteral("Wrong password");
+            st.addAccount(wrong);
+            secrets.storeInProfile(wrong.name, QStringLiteral("not-the-password"), nullptr);
+        }
+        MainWindow w(p, false);
+        w.resize(1100, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        sync::AccountManager *m = w.accounts();
+        QTRY_VERIFY_WITH_TIMEOUT(m->state(ivanId) == sync::AccountManager::State::Online, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(m->state(judyId) == sync::AccountManager::State::Online, 20000);
+        QVERIFY(m->state(deadId) != sync::AccountManager::State::Online);
+        QVERIFY2(m->lastError(deadId).contains(QString::number(deadPort)), qPrintable(m->lastError(deadId)));
+        // The failing account says so on its row; the working ones do not.
+        QTRY_VERIFY(w.folderModel()->accountProblem(deadId).contains(QString::number(deadPort)));
+        QVERIFY(accountRow(w, QStringLiteral("Dead server")).data(Qt::ToolTipRole).toString().contains(QString::number(deadPort)));
+        QVERIFY(w.folderModel()->accountProblem(ivanId).isEmpty());
+        // The wrong password is asked for; the others went on meanwhile.
+        QTRY_VERIFY_WITH_TIMEOUT(w.findChild<QInputDialog *>() != nullptr, 15000);
+        w.findChild<QInputDialog *>()->reject();
+
+        // All Inboxes: both accounts' mail in one list.
+        const auto all = w.folderModel()->match(w.folderModel()->index(0, 0), SpecialUseRole, QStringLiteral("\\AllInboxes"), 1, Qt::MatchExactly);
+        QCOMPARE(all.size(), 1);
+        w.folderView()->setCurrentIndex(all.first());
+        w.filterEdit()->setText(m_marker);
+        QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 2, 15000);
+        shot(&w, QStringLiteral("several-accounts.png"));
+
+        // Fix the dead account's port in its settings: it comes online.
+        AccountDialog *dlg = w.editAccount(deadId);
+        QVERIFY(dlg);
+        QVERIFY(dlg->nameEdit()->isReadOnly());
+        QVERIFY(!dlg->protocolBox()->isEnabled());
+        QCOMPARE(dlg->findChildren<QSpinBox *>()[0]->value(), deadPort);
+        dlg->findChildren<QSpinBox *>()[0]->setValue(port("HERON_TEST_IMAPS_PORT"));
+        shot(dlg, QStringLiteral("account-settings.png"));
+        dlg->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(m->state(deadId) == sync::AccountManager::State::Online, 20000);
+        QVERIFY(w.folderModel()->accountProblem(deadId).isEmpty());
+        QCOMPARE(store::MailStore(p.databasePath()).account(deadId)->incoming.port, port("HERON_TEST_IMAPS_PORT"));
+
+        // Reordering: Judy moves above Ivan, in the tree and for the next start.
+        const int ivanPos = accountPosition(w, QStringLiteral("Ivan")), judyPos = accountPosition(w, QStringLiteral("Judy POP"));
+        QVERIFY(ivanPos >= 0 && judyPos == ivanPos + 1);
+        w.moveAccount(judyId, -1);
+        QCOMPARE(accountPosition(w, QStringLiteral("Judy POP")), ivanPos);
+        QCOMPARE(accountPosition(w, QStringLiteral("Ivan")), ivanPos + 1);
+        const auto order = store::MailStore(p.databasePath()).accounts();
+        QCOMPARE(order[1].id, judyId);
+        QCOMPARE(order[2].id, ivanId);
+    }
+};
+
+QTEST_MAIN(TestAccounts)
+#include "tst_accounts.moc"
