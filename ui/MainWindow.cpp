@@ -2,6 +2,7 @@
 
 #include "AccountDialog.h"
 #include "AccountWizard.h"
+#include "SettingsDialog.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "compose/ReplyBuilder.h"
@@ -58,6 +59,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_secrets = std::make_unique<SecretStore>(m_profile.secretsPath());
     m_store = std::make_unique<store::MailStore>(m_profile.databasePath());
     m_settings = new QSettings(m_profile.settingsPath(), QSettings::IniFormat, this);
+    startOffline = startOffline || m_settings->value(QStringLiteral("general/startOffline"), false).toBool();
     m_manager = std::make_unique<AccountManager>(m_profile, m_secrets.get());
 
     m_folders = new FolderModel(m_store.get(), this);
@@ -132,7 +134,6 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
 
     m_markReadTimer = new QTimer(this);
     m_markReadTimer->setSingleShot(true);
-    m_markReadTimer->setInterval(m_settings->value(QStringLiteral("general/markReadDelayMs"), 1500).toInt());
     connect(m_markReadTimer, &QTimer::timeout, this, [this] {
         const qint64 id = m_view->currentMessageId();
         if (!id) return;
@@ -149,6 +150,12 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     connect(m_refreshTimer, &QTimer::timeout, this, [this] { m_messages->refresh(); });
 
     buildActions();
+    applySettings();
+    connect(m_view, &MessageView::allowSender, this, [this](const QString &address) {
+        QStringList allowed = m_settings->value(QStringLiteral("privacy/allowedSenders")).toStringList();
+        if (!allowed.contains(address, Qt::CaseInsensitive)) allowed << address;
+        m_settings->setValue(QStringLiteral("privacy/allowedSenders"), allowed);
+    });
 
     connect(m_folderView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onFolderSelected);
     connect(m_listView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onMessageSelected);
@@ -269,6 +276,7 @@ void MainWindow::buildActions()
     QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
     QAction *signatureAct = make(QString(), tr("Signature…"), QKeySequence(), [this] { editSignature(); });
+    QAction *settingsAct = make(QString(), tr("Settings…"), QKeySequence(QStringLiteral("Ctrl+,")), [this] { editSettings(); });
     QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
     QAction *accountSettingsAct = make(QString(), tr("Account Settings…"), QKeySequence(), [this] {
         if (currentAccountId() > 0) editAccount(currentAccountId());
@@ -296,6 +304,8 @@ void MainWindow::buildActions()
     file->addAction(newFolderAct);
     file->addAction(renameFolderAct);
     file->addAction(deleteFolderAct);
+    file->addSeparator();
+    file->addAction(settingsAct);
     file->addSeparator();
     file->addAction(quit);
     QMenu *message = menuBar()->addMenu(tr("&Message"));
@@ -514,7 +524,7 @@ void MainWindow::showBody(qint64 id)
     if (auto raw = m_store->body(id)) {
         m_waitingBody = 0;
         m_view->showMessage(*m, *raw);
-        if (!(m->flags & Flag::Seen)) m_markReadTimer->start();
+        if (!(m->flags & Flag::Seen) && m_markReadDelayMs >= 0) m_markReadTimer->start();
         return;
     }
     m_waitingBody = id;
@@ -830,6 +840,29 @@ AccountDialog *MainWindow::editAccount(qint64 accountId)
     });
     dlg->open();
     return dlg;
+}
+
+SettingsDialog *MainWindow::editSettings()
+{
+    auto *dlg = new SettingsDialog(m_settings, this);
+    dlg->setObjectName(QStringLiteral("settingsDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QDialog::accepted, this, &MainWindow::applySettings);
+    dlg->open();
+    return dlg;
+}
+
+void MainWindow::applySettings()
+{
+    m_markReadDelayMs = m_settings->value(QStringLiteral("general/markReadDelayMs"), 1500).toInt();
+    m_markReadTimer->setInterval(std::max(0, m_markReadDelayMs));
+    if (m_markReadDelayMs < 0) m_markReadTimer->stop();
+    m_view->setRemotePolicy(remoteContentPolicy(*m_settings), [this](const QString &address) {
+        const QStringList allowed = m_settings->value(QStringLiteral("privacy/allowedSenders")).toStringList();
+        for (const QString &a : allowed)
+            if (a.compare(address, Qt::CaseInsensitive) == 0) return true;
+        return m_store->hasWrittenTo(address);
+    });
 }
 
 void MainWindow::moveAccount(qint64 accountId, int delta)

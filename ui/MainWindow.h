@@ -34,6 +34,7 @@ class FolderTreeView;
 class MessageListModel;
 class MessageView;
 class OutboxPane;
+class SettingsDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -63,6 +64,8 @@ public:
     // Edit the settings of an existing account (File → Account Settings…).
     AccountDialog *editAccount(qint64 accountId);
     void moveAccount(qint64 accountId, int delta);
+    // File → Settings…: general preferences (applied when accepted).
+    SettingsDialog *editSettings();
     void removeAccount(qint64 accountId);
     QHash<qint64, QString> signatures() const;
     ComposerWindow *showComposer(ComposerWindow *composer);
@@ -93,6 +96,7 @@ private:
     void askPassword(qint64 accountId, const QString &reason);
     void askTrust(qint64 accountId, const net::CertificateInfo &info);
     void reloadFolders();
+    void applySettings();
     void saveNewAccount(AccountConfig a, const QString &password, int storage);
 
     Profile m_profile;
@@ -122,6 +126,7 @@ private:
     qint64 m_waitingBody = 0;
     bool m_autoSelected = false;    // the current folder was chosen by us, not the user
     bool m_reloadingFolders = false;
+    int m_markReadDelayMs = 1500; // -1: never
 };
 
 } // namespace heron::ui

@@ -87,7 +87,13 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
     m_remoteButton = new QPushButton(tr("Show remote content"), m_remoteBar);
     barLayout->addWidget(m_remoteLabel, 1);
     barLayout->addWidget(m_remoteButton);
+    m_allowSenderButton = new QPushButton(m_remoteBar);
+    barLayout->addWidget(m_allowSenderButton);
     connect(m_remoteButton, &QPushButton::clicked, this, &MessageView::showRemoteContent);
+    connect(m_allowSenderButton, &QPushButton::clicked, this, [this] {
+        Q_EMIT allowSender(m_fromAddr);
+        showRemoteContent();
+    });
     m_remoteBar->hide();
     layout->addWidget(m_remoteBar);
 
@@ -167,12 +173,22 @@ void MessageView::showError(const MessageRecord &header, const QString &message)
     m_browser->setHtml(QStringLiteral("<p style=\"color:#c53030\">%1</p>").arg(message.toHtmlEscaped()));
 }
 
+void MessageView::setRemotePolicy(RemoteContentPolicy policy, std::function<bool(const QString &)> isKnown)
+{
+    m_policy = policy;
+    m_isKnown = std::move(isKnown);
+}
+
 void MessageView::showMessage(const MessageRecord &header, const QByteArray &raw)
 {
     setHeader(header);
+    m_fromAddr = header.fromAddr;
     m_content = mime::parseMessage(raw);
     m_allowRemote = false;
     render();
+    if (!m_remoteUrls.isEmpty() && m_policy == RemoteContentPolicy::KnownSenders && m_isKnown && !m_fromAddr.isEmpty() &&
+        m_isKnown(m_fromAddr))
+        showRemoteContent();
 }
 
 void MessageView::render()
@@ -195,6 +211,11 @@ void MessageView::render()
                                    ? tr("Heron blocked a remote image in this message to protect your privacy.")
                                    : tr("Heron blocked %1 remote images in this message to protect your privacy.")
                                          .arg(m_remoteUrls.size()));
+        m_remoteButton->setVisible(m_policy != RemoteContentPolicy::Never);
+        m_allowSenderButton->setVisible(m_policy == RemoteContentPolicy::KnownSenders && !m_fromAddr.isEmpty());
+        m_allowSenderButton->setText(tr("Always from %1").arg(m_fromAddr));
+        if (m_policy == RemoteContentPolicy::Never)
+            m_remoteLabel->setText(m_remoteLabel->text() + QLatin1Char(' ') + tr("(Settings: never load remote images.)"));
         m_remoteBar->show();
     } else {
         m_remoteBar->hide();

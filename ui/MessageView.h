@@ -3,11 +3,14 @@
 // cid: images; remote content blocked until "Show remote content"), and the
 // attachments with save and open.
 // Thread: GUI. Parsing happens here; bodies are bounded (see mime::parseMessage).
+#include "SettingsDialog.h"
 #include "mime/MessageContent.h"
 #include "store/MessageRecord.h"
 
 #include <QTextBrowser>
 #include <QWidget>
+
+#include <functional>
 
 class QLabel;
 class QListWidget;
@@ -43,9 +46,18 @@ public:
     QString bodyText() const;
     const mime::MessageContent &content() const { return m_content; }
     MessageBrowser *browser() const { return m_browser; }
+    // Never: blocked, no button. Ask: a button per message. KnownSenders: loads
+    // at once when isKnown(sender address) says so, else a button and "Always
+    // for this sender" (allowSender is emitted).
+    void setRemotePolicy(RemoteContentPolicy policy, std::function<bool(const QString &)> isKnown = {});
+    QPushButton *allowSenderButton() const { return m_allowSenderButton; }
+    QPushButton *remoteButton() const { return m_remoteButton; }
 
 public Q_SLOTS:
     void showRemoteContent();
+
+Q_SIGNALS:
+    void allowSender(const QString &address);
 
 private:
     void setHeader(const MessageRecord &header);
@@ -57,6 +69,10 @@ private:
     QFrame *m_remoteBar;
     QLabel *m_remoteLabel;
     QPushButton *m_remoteButton;
+    QPushButton *m_allowSenderButton;
+    RemoteContentPolicy m_policy = RemoteContentPolicy::Ask;
+    std::function<bool(const QString &)> m_isKnown;
+    QString m_fromAddr;
     MessageBrowser *m_browser;
     QListWidget *m_attachments;
     QNetworkAccessManager *m_network = nullptr;

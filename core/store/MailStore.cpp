@@ -105,6 +105,30 @@ void MailStore::removeAccount(int64_t id)
     q.bind(1, id).exec();
 }
 
+bool MailStore::hasWrittenTo(const QString &address)
+{
+    const QString wanted = address.trimmed();
+    if (wanted.isEmpty() || !wanted.contains(QLatin1Char('@'))) return false;
+    QString a = wanted;
+    a.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
+    const QString pattern = QLatin1Char('%') + a + QLatin1Char('%');
+    // The LIKE narrows it down; the exact address is then compared, so that
+    // bob@example.org is not "known" because of jacob@example.org.
+    Statement q = m_db.prepare(
+        "SELECT m.to_list || ',' || m.cc_list FROM messages m JOIN mailboxes b ON b.id=m.mailbox_id "
+        "WHERE b.special_use='\\Sent' AND (m.to_list LIKE ?1 ESCAPE '\\' OR m.cc_list LIKE ?1 ESCAPE '\\') LIMIT 200");
+    q.bind(1, pattern);
+    while (q.step()) {
+        for (const QString &part : q.text(0).split(QLatin1Char(','))) {
+            QString addr = part.trimmed();
+            const qsizetype lt = addr.lastIndexOf(QLatin1Char('<'));
+            if (lt >= 0) addr = addr.mid(lt + 1).section(QLatin1Char('>'), 0, 0).trimmed();
+            if (addr.compare(wanted, Qt::CaseInsensitive) == 0) return true;
+        }
+    }
+    return false;
+}
+
 void MailStore::updateAccount(const AccountConfig &a)
 {
     Statement q = m_db.prepare(

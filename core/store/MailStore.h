@@ -46,6 +46,8 @@ public:
     std::optional<AccountConfig> account(int64_t id);
     std::optional<AccountConfig> accountByName(const QString &name);
     void removeAccount(int64_t id);
+    // True when a message in a Sent folder went to this address (To or Cc).
+    bool hasWrittenTo(const QString &address);
     // Saves edited settings (servers, security, user name, address, check
     // interval, POP3 policy). The name and the protocol stay as they are.
     void updateAccount(const AccountConfig &a);

@@ -10,12 +10,19 @@
 #include "MessageListModel.h"
 #include "MessageView.h"
 #include "OutboxPane.h"
+#include "SettingsDialog.h"
 
 #include "account/SecretStore.h"
+#include "ops/LocalOps.h"
 #include "store/MailStore.h"
+#include "sync/AccountManager.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QPushButton>
 #include <QDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -457,6 +464,92 @@ private Q_SLOTS:
         QCOMPARE(list->index(0, MessageListModel::SubjectColumn).data().toString(), QStringLiteral("Message number 3000"));
         list->sort(MessageListModel::SizeColumn, Qt::AscendingOrder);
         QCOMPARE(list->index(0, MessageListModel::SizeColumn).data().toString(), QStringLiteral("1001 B"));
+    }
+
+    // File → Settings…: never mark read, remote images from known senders, start offline.
+    void settingsChangeReadingAndRemoteContent()
+    {
+        Profile p(m_profileDir);
+        {
+            store::MailStore st(p.databasePath());
+            ops::setFlags(st, {st.messages(m_inbox, 1)[0].id}, Flag::Seen, false);
+        }
+        {
+            MainWindow w(p, true);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            SettingsDialog *dlg = w.editSettings();
+            QVERIFY(dlg->markReadBox()->isChecked()); // 50 ms in this profile
+            QCOMPARE(dlg->remoteContentBox()->currentData().toString(), QStringLiteral("ask"));
+            dlg->markReadBox()->setChecked(false);
+            dlg->remoteContentBox()->setCurrentIndex(dlg->remoteContentBox()->findData(QStringLiteral("known")));
+            dlg->startOfflineBox()->setChecked(true);
+            dlg->richTextBox()->setChecked(true);
+            if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+                dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/settings.png"));
+            dlg->accept();
+
+            // Unknown sender: blocked, with "Always from" offered.
+            MessageListModel *list = w.messageModel();
+            QTRY_VERIFY(list->rowCount() > 2900);
+            w.messageListView()->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Hello reader")));
+            QVERIFY(w.messageView()->remoteContentBlocked());
+            QVERIFY(w.messageView()->allowSenderButton()->isVisibleTo(w.messageView()));
+            QVERIFY(w.messageView()->allowSenderButton()->text().contains(QLatin1String("s3000@example.org")));
+            // Never marked read now.
+            QTest::qWait(300);
+            QVERIFY(list->index(0, 0).data(IsUnreadRole).toBool());
+
+            // Someone the user wrote to: loaded at once.
+            {
+                store::MailStore st(p.databasePath());
+                MessageRecord sent;
+                sent.uid = 1;
+                sent.fromAddr = QStringLiteral("alice@example.org");
+                sent.to = QStringLiteral("Jacob <jacob3000@example.org>, S <s3000@example.org>");
+                sent.subject = QStringLiteral("hello");
+                st.insertMessages(st.mailboxByRole(m_account, QStringLiteral("\\Sent"))->id, 1, {sent});
+                QVERIFY(st.hasWrittenTo(QStringLiteral("S3000@example.org")));
+                QVERIFY(!st.hasWrittenTo(QStringLiteral("3000@example.org")));
+                QVERIFY(!st.hasWrittenTo(QStringLiteral("%@example.org")));
+            }
+            w.messageListView()->setCurrentIndex(list->index(1, MessageListModel::SubjectColumn));
+            QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Plain body")));
+            w.messageListView()->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Hello reader")));
+            QVERIFY(!w.messageView()->remoteContentBlocked());
+            QVERIFY(list->index(0, 0).data(IsUnreadRole).toBool());
+        }
+        QSettings s(p.settingsPath(), QSettings::IniFormat);
+        QCOMPARE(s.value(QStringLiteral("general/markReadDelayMs")).toInt(), -1);
+        QCOMPARE(s.value(QStringLiteral("privacy/remoteContent")).toString(), QStringLiteral("known"));
+        QCOMPARE(s.value(QStringLiteral("compose/richText")).toBool(), true);
+        {
+            // Starts offline by itself now, even when not asked on the command line.
+            MainWindow w(p, false);
+            QVERIFY(w.statusText().contains(QLatin1String("offline"), Qt::CaseInsensitive));
+            QTest::qWait(50);
+            QVERIFY(w.accounts()->workOffline());
+        }
+        // "Never": blocked without a button.
+        s.setValue(QStringLiteral("privacy/remoteContent"), QStringLiteral("never"));
+        s.sync();
+        {
+            MainWindow w(p, true);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QTRY_VERIFY(w.messageModel()->rowCount() > 2900);
+            w.messageListView()->setCurrentIndex(w.messageModel()->index(0, MessageListModel::SubjectColumn));
+            QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Hello reader")));
+            QVERIFY(w.messageView()->remoteContentBlocked());
+            QVERIFY(!w.messageView()->remoteButton()->isVisibleTo(w.messageView()));
+            QVERIFY(!w.messageView()->allowSenderButton()->isVisibleTo(w.messageView()));
+        }
+        s.setValue(QStringLiteral("general/markReadDelayMs"), 50);
+        s.setValue(QStringLiteral("privacy/remoteContent"), QStringLiteral("ask"));
+        s.setValue(QStringLiteral("general/startOffline"), false);
+        s.setValue(QStringLiteral("compose/richText"), false);
     }
 };
 
