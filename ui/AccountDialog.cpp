@@ -38,7 +38,7 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("Add Account"));
     setMinimumWidth(520);
-    auto *layout = new QVBoxLayout(this);
+    auto *layout = m_layout = new QVBoxLayout(this);
     auto *id = m_idForm = new QFormLayout;
     m_name = new QLineEdit(this);
     m_name->setPlaceholderText(tr("e.g. Work"));
@@ -60,7 +60,7 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     id->addRow(tr("Password kept:"), m_storePassword);
 
     auto *in = new QGroupBox(tr("Incoming mail"), this);
-    auto *inForm = new QFormLayout(in);
+    auto *inForm = m_inForm = new QFormLayout(in);
     m_protocol = new QComboBox(in);
     m_protocol->addItem(QStringLiteral("IMAP"), QStringLiteral("imap"));
     m_protocol->addItem(QStringLiteral("POP3"), QStringLiteral("pop3"));
@@ -134,8 +134,8 @@ void AccountDialog::updateDefaults()
     m_port->setValue(pop ? (sec == QLatin1String("tls") ? 995 : 110) : (sec == QLatin1String("tls") ? 993 : 143));
     const QString ssec = m_smtpSecurity->currentData().toString();
     m_smtpPort->setValue(ssec == QLatin1String("tls") ? 465 : 587);
-    m_popPolicy->setEnabled(pop);
-    m_keepDays->setVisible(pop && m_popPolicy->currentData() == QLatin1String("days"));
+    m_inForm->setRowVisible(m_popPolicy, pop);
+    m_inForm->setRowVisible(m_keepDays, pop && m_popPolicy->currentData() == QLatin1String("days"));
     m_insecureConfirmed = false;
 }
 
@@ -179,6 +179,35 @@ void AccountDialog::setEditing(bool editing)
     m_protocol->setEnabled(!editing); // the cache is shaped by the protocol
     m_name->setToolTip(editing ? tr("The name identifies the account (and its saved password); it cannot be changed here.") : QString());
     if (editing) setPasswordVisible(false);
+}
+
+void AccountDialog::setFolderChoices(const QList<QPair<QString, QString>> &folders, const QHash<QString, QString> &automatic,
+                                     const QHash<QString, QString> &chosen)
+{
+    auto *box = new QGroupBox(tr("Special folders"), this);
+    auto *form = new QFormLayout(box);
+    const std::pair<const char *, QString> roles[] = {
+        {"\\Sent", tr("Sent messages:")}, {"\\Drafts", tr("Drafts:")}, {"\\Trash", tr("Deleted messages:")},
+        {"\\Archive", tr("Archive:")}, {"\\Junk", tr("Junk:")}};
+    for (const auto &[roleName, label] : roles) {
+        const QString role = QString::fromLatin1(roleName);
+        auto *combo = new QComboBox(box);
+        const QString autoName = automatic.value(role);
+        combo->addItem(autoName.isEmpty() ? tr("Automatic (the server names none)") : tr("Automatic (%1)").arg(autoName), QString());
+        for (const auto &f : folders) combo->addItem(f.first, f.second);
+        const int i = combo->findData(chosen.value(role));
+        combo->setCurrentIndex(i >= 0 ? i : 0);
+        form->addRow(label, combo);
+        m_folderBoxes.insert(role, combo);
+    }
+    m_layout->insertWidget(m_layout->count() - 2, box); // above the problem line and the buttons
+}
+
+QHash<QString, QString> AccountDialog::folderChoices() const
+{
+    QHash<QString, QString> out;
+    for (auto it = m_folderBoxes.begin(); it != m_folderBoxes.end(); ++it) out.insert(it.key(), it.value()->currentData().toString());
+    return out;
 }
 
 AccountConfig AccountDialog::account() const

@@ -7,11 +7,13 @@
 #include "account/AccountConfig.h"
 
 #include <QDialog>
+#include <QHash>
 
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QPushButton;
+class QVBoxLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -30,6 +32,14 @@ public:
     // so it stays as it is; the button says "Save".
     void setEditing(bool editing);
     AccountConfig account() const;
+    // Shows the folder choices for Sent, Drafts, Trash, Archive and Junk:
+    // folders are (shown name, raw name) pairs, automatic names the server's
+    // SPECIAL-USE folder per role, chosen the user's current choice (raw name).
+    void setFolderChoices(const QList<QPair<QString, QString>> &folders, const QHash<QString, QString> &automatic,
+                          const QHash<QString, QString> &chosen);
+    // role -> raw name, empty for "automatic".
+    QHash<QString, QString> folderChoices() const;
+    QComboBox *folderBox(const QString &role) const { return m_folderBoxes.value(role); }
     QString password() const;
     enum class PasswordStorage { Keyring, Session, Profile };
     PasswordStorage passwordStorage() const;
@@ -54,10 +64,12 @@ private:
     QSpinBox *m_port, *m_smtpPort, *m_keepDays;
     QComboBox *m_storePassword;
     QLabel *m_problem;
-    QFormLayout *m_idForm;
+    QFormLayout *m_idForm, *m_inForm;
     QPushButton *m_ok;
     int64_t m_id = 0;
     QSpinBox *m_interval;
+    QHash<QString, QComboBox *> m_folderBoxes;
+    QVBoxLayout *m_layout;
     bool m_insecureConfirmed = false;
 };
 

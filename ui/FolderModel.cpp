@@ -89,6 +89,17 @@ void FolderModel::reload()
         appendRow(accItem);
 
         std::vector<MailboxRecord> boxes = m_store->mailboxes(acc.id);
+        // Folders the user chose for a role (Account Settings) win over the server's SPECIAL-USE.
+        for (const char *roleName : {"\\Sent", "\\Drafts", "\\Trash", "\\Archive", "\\Junk"}) {
+            const QString role = QString::fromLatin1(roleName);
+            const QString chosen = m_store->folderRoleChoice(acc.id, role);
+            if (chosen.isEmpty() || std::none_of(boxes.begin(), boxes.end(), [&](const MailboxRecord &b) { return b.name == chosen; }))
+                continue;
+            for (MailboxRecord &b : boxes) {
+                if (b.name == chosen) b.specialUse = role;
+                else if (b.specialUse == role) b.specialUse.clear();
+            }
+        }
         std::sort(boxes.begin(), boxes.end(), [](const MailboxRecord &a, const MailboxRecord &b) {
             int ra = roleRank(a.specialUse), rb = roleRank(b.specialUse);
             if (ra != rb) return ra < rb;

@@ -823,13 +823,28 @@ AccountDialog *MainWindow::editAccount(qint64 accountId)
     dlg->setAttribute(Qt::WA_DeleteOnClose);
     dlg->setAccount(*acc);
     dlg->setEditing(true);
+    QList<QPair<QString, QString>> folders;
+    QHash<QString, QString> automatic, chosen;
+    for (const MailboxRecord &mb : m_store->mailboxes(accountId)) {
+        if (!mb.selectable) continue;
+        const QString shown = net::decodeMailboxName(mb.name.toLatin1());
+        folders.push_back({shown, mb.name});
+        if (!mb.specialUse.isEmpty() && !automatic.contains(mb.specialUse)) automatic.insert(mb.specialUse, shown);
+    }
+    for (const char *role : {"\\Sent", "\\Drafts", "\\Trash", "\\Archive", "\\Junk"})
+        chosen.insert(QString::fromLatin1(role), m_store->folderRoleChoice(accountId, QString::fromLatin1(role)));
+    if (!folders.isEmpty()) dlg->setFolderChoices(folders, automatic, chosen);
     connect(dlg, &QDialog::accepted, this, [this, dlg, old = *acc] {
         AccountConfig a = dlg->account();
         a.id = old.id;
         a.name = old.name;
         a.protocol = old.protocol;
         try {
+            store::Transaction tx(m_store->db());
             m_store->updateAccount(a);
+            const QHash<QString, QString> roles = dlg->folderChoices();
+            for (auto it = roles.begin(); it != roles.end(); ++it) m_store->setFolderRoleChoice(a.id, it.key(), it.value());
+            tx.commit();
         } catch (const store::StoreError &e) {
             QMessageBox::critical(this, tr("Account Settings"), tr("The settings could not be saved: %1").arg(QString::fromUtf8(e.what())));
             return;

@@ -126,6 +126,15 @@ CREATE TABLE outbox (
 ALTER TABLE outbox ADD COLUMN draft_server_uid INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN draft_dirty INTEGER NOT NULL DEFAULT 0;
 )SQL",
+    // 5: folders the user chose for Sent, Drafts, Trash, ... instead of the server's SPECIAL-USE.
+    R"SQL(
+CREATE TABLE folder_roles (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  mailbox_name TEXT NOT NULL,
+  PRIMARY KEY(account_id, role)
+);
+)SQL",
 };
 } // namespace
 

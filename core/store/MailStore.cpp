@@ -206,8 +206,29 @@ std::optional<MailboxRecord> MailStore::mailboxByName(int64_t accountId, const Q
     return std::nullopt;
 }
 
+QString MailStore::folderRoleChoice(int64_t accountId, const QString &role)
+{
+    Statement q = m_db.prepare("SELECT mailbox_name FROM folder_roles WHERE account_id=? AND role=?");
+    q.bind(1, accountId).bind(2, role);
+    return q.step() ? q.text(0) : QString();
+}
+
+void MailStore::setFolderRoleChoice(int64_t accountId, const QString &role, const QString &rawName)
+{
+    if (rawName.isEmpty()) {
+        Statement q = m_db.prepare("DELETE FROM folder_roles WHERE account_id=? AND role=?");
+        q.bind(1, accountId).bind(2, role).exec();
+        return;
+    }
+    Statement q = m_db.prepare("INSERT OR REPLACE INTO folder_roles(account_id, role, mailbox_name) VALUES(?,?,?)");
+    q.bind(1, accountId).bind(2, role).bind(3, rawName).exec();
+}
+
 std::optional<MailboxRecord> MailStore::mailboxByRole(int64_t accountId, const QString &specialUse)
 {
+    const QString chosen = folderRoleChoice(accountId, specialUse);
+    if (!chosen.isEmpty())
+        if (auto mb = mailboxByName(accountId, chosen)) return mb;
     Statement q = m_db.prepare((std::string("SELECT ") + kMailboxColumns + " FROM mailboxes WHERE account_id=? AND special_use=? ORDER BY id LIMIT 1").c_str());
     q.bind(1, accountId).bind(2, specialUse);
     if (q.step()) return readMailbox(q);

@@ -61,7 +61,12 @@ public:
     std::vector<MailboxRecord> mailboxes(int64_t accountId);
     std::optional<MailboxRecord> mailbox(int64_t id);
     std::optional<MailboxRecord> mailboxByName(int64_t accountId, const QString &name);
+    // The folder for a role ("\\Sent", "\\Drafts", "\\Trash", ...): the one the
+    // user chose for the account if it still exists, else the server's SPECIAL-USE.
     std::optional<MailboxRecord> mailboxByRole(int64_t accountId, const QString &specialUse);
+    // The user's choice for a role (raw mailbox name), empty for automatic.
+    QString folderRoleChoice(int64_t accountId, const QString &role);
+    void setFolderRoleChoice(int64_t accountId, const QString &role, const QString &rawName);
     void setMailboxSyncState(int64_t mailboxId, uint32_t uidvalidity, uint32_t uidnext, uint64_t highestModSeq);
     // Drops every cached message of the mailbox (UIDVALIDITY changed) and
     // fails its queued operations on the old UIDs; sets the new UIDVALIDITY.

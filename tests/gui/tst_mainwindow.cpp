@@ -1,5 +1,6 @@
 // The real main window, offscreen, on a profile whose cache is filled the way
 // sync fills it: what a user sees and what their clicks do.
+#include "AccountDialog.h"
 #include "ComposerWindow.h"
 #include "FolderModel.h"
 #include "compose/Outbox.h"
@@ -550,6 +551,48 @@ private Q_SLOTS:
         s.setValue(QStringLiteral("privacy/remoteContent"), QStringLiteral("ask"));
         s.setValue(QStringLiteral("general/startOffline"), false);
         s.setValue(QStringLiteral("compose/richText"), false);
+    }
+
+    // Account Settings: another folder chosen for deleted messages is used
+    // (and shown with the Trash role); back to automatic, the server's is.
+    void chosenTrashFolderIsUsed()
+    {
+        Profile p(m_profileDir);
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        AccountDialog *dlg = w.editAccount(m_account);
+        QVERIFY(dlg);
+        QComboBox *trash = dlg->folderBox(QStringLiteral("\\Trash"));
+        QVERIFY(trash);
+        QCOMPARE(trash->currentText(), QStringLiteral("Automatic (Trash)"));
+        trash->setCurrentIndex(trash->findData(QStringLiteral("Projects/Heron")));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/account-folders.png"));
+        dlg->accept();
+        store::MailStore st(p.databasePath());
+        const int64_t heron = st.mailboxByName(m_account, QStringLiteral("Projects/Heron"))->id;
+        QCOMPARE(st.mailboxByRole(m_account, QStringLiteral("\\Trash"))->id, heron);
+        QTRY_COMPARE(w.folderModel()->indexForMailbox(heron).data(SpecialUseRole).toString(), QStringLiteral("\\Trash"));
+        QVERIFY(w.folderModel()->indexForMailbox(m_trash).data(SpecialUseRole).toString().isEmpty());
+
+        QVERIFY(w.selectMailbox(m_inbox));
+        QTRY_VERIFY(w.messageModel()->rowCount() > 100);
+        w.messageListView()->setCurrentIndex(w.messageModel()->index(50, MessageListModel::SubjectColumn));
+        w.messageListView()->setFocus();
+        const int before = w.messageModel()->rowCount();
+        QTest::keyClick(w.messageListView(), Qt::Key_Delete);
+        QTRY_COMPARE(w.messageModel()->rowCount(), before - 1);
+        // Queued for the server as a move into the chosen folder.
+        QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("move"));
+        QCOMPARE(st.pendingOps(m_account).back().arg, QStringLiteral("Projects/Heron"));
+
+        // The chosen folder disappears (or the user picks automatic): the server's Trash again.
+        st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QString());
+        QCOMPARE(st.mailboxByRole(m_account, QStringLiteral("\\Trash"))->id, m_trash);
+        st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QStringLiteral("Gone"));
+        QCOMPARE(st.mailboxByRole(m_account, QStringLiteral("\\Trash"))->id, m_trash);
+        st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QString());
     }
 };
 
