@@ -21,6 +21,8 @@ struct AccountManager::Account {
     bool syncing = false;
     bool syncAgain = false;
     bool hasPassword = false;
+    bool loadingPassword = false; // the keyring is being asked (on the sync thread)
+    bool syncWhenLoaded = false;
     State state = State::Offline;
     QString lastError;
     bool retired = false;
@@ -122,11 +124,27 @@ void AccountManager::addAccount(const AccountConfig &c)
     a->retryTimer->setSingleShot(true);
     connect(a->retryTimer, &QTimer::timeout, this, [this, id] { syncAccount(id); });
     m_accounts.insert(id, a);
-    if (auto pw = m_secrets->password(c.name)) {
-        a->hasPassword = true;
-        QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-        QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-    }
+    // The keyring may take its time (or hang until its timeout): ask it on the
+    // account's sync thread, never on the GUI thread.
+    a->loadingPassword = true;
+    SecretStore *secrets = m_secrets;
+    const QString name = c.name;
+    QMetaObject::invokeMethod(a->syncWorker, [this, a, secrets, name] {
+        const std::optional<QString> pw = secrets->password(name);
+        QMetaObject::invokeMethod(this, [this, a, pw] {
+            a->loadingPassword = false;
+            if (a->retired) return;
+            if (pw && !a->hasPassword) {
+                a->hasPassword = true;
+                QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+                QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
+            }
+            if (a->syncWhenLoaded) {
+                a->syncWhenLoaded = false;
+                syncAccount(a->config.id);
+            }
+        }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
     setState(a, State::Offline, m_offline ? QStringLiteral("%1: working offline").arg(c.name) : QString());
 }
 
@@ -192,6 +210,10 @@ void AccountManager::syncFolder(qint64 accountId, const QString &folderRaw)
 {
     Account *a = find(accountId);
     if (!a || m_offline) return;
+    if (!a->hasPassword && a->loadingPassword) {
+        a->syncWhenLoaded = true;
+        return;
+    }
     if (!a->hasPassword) {
         setState(a, State::NeedsPassword, QStringLiteral("%1: password needed").arg(a->config.name));
         Q_EMIT passwordNeeded(accountId, QString());
