@@ -197,7 +197,9 @@ private Q_SLOTS:
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         const int deadPort = closed.serverPort();
         closed.close();
-        qint64 deadId = 0, ivanId = 0, judyId = 0;
+        QTcpServer silent; // accepts, never greets: a server that hangs
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        qint64 deadId = 0, ivanId = 0, judyId = 0, slowId = 0;
         {
             store::MailStore st(p.databasePath());
             SecretStore secrets(p.secretsPath());
@@ -216,6 +218,11 @@ private Q_SLOTS:
             judy.incoming.port = port("HERON_TEST_POP3S_PORT");
             judyId = st.addAccount(judy);
             secrets.storeInProfile(judy.name, TestServers::get().password(QStringLiteral("judy")), nullptr);
+            AccountConfig slow = TestServers::get().imapAccount(QStringLiteral("ivan"));
+            slow.name = QStringLiteral("Hanging server");
+            slow.incoming.port = silent.serverPort();
+            slowId = st.addAccount(slow);
+            secrets.storeInProfile(slow.name, TestServers::get().password(QStringLiteral("ivan")), nullptr);
             AccountConfig wrong = TestServers::get().imapAccount(QStringLiteral("judy"));
             wrong.name = QStringLiteral("Wrong password");
             st.addAccount(wrong);
@@ -229,6 +236,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m->state(ivanId) == sync::AccountManager::State::Online, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(m->state(judyId) == sync::AccountManager::State::Online, 20000);
         QVERIFY(m->state(deadId) != sync::AccountManager::State::Online);
+        // The hanging server is still being waited for, on its own threads.
+        QCOMPARE(m->state(slowId), sync::AccountManager::State::Connecting);
         QVERIFY2(m->lastError(deadId).contains(QString::number(deadPort)), qPrintable(m->lastError(deadId)));
         // The failing account says so on its row; the working ones do not.
         QTRY_VERIFY(w.folderModel()->accountProblem(deadId).contains(QString::number(deadPort)));
@@ -268,6 +277,7 @@ private Q_SLOTS:
         const auto order = store::MailStore(p.databasePath()).accounts();
         QCOMPARE(order[1].id, judyId);
         QCOMPARE(order[2].id, ivanId);
+        QCOMPARE(order[3].id, slowId);
     }
 };
 
