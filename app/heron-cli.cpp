@@ -2,6 +2,8 @@
 // Exit codes (stable): 0 ok, 1 usage, 2 not found, 3 offline/network,
 // 4 authentication, 5 certificate not trusted, 6 TLS, 7 server refused or
 // broke the protocol, 8 local storage.
+#include "account/AccountCheck.h"
+#include "account/AutoDiscovery.h"
 #include "account/Profile.h"
 #include "account/SecretStore.h"
 #include "compose/MessageComposer.h"
@@ -15,6 +17,7 @@
 #include "sync/Pop3Fetch.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -41,6 +44,8 @@ const char *kUsage =
     "              (password: HERON_PASSWORD or one line on stdin)\n"
     "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
     "  account list | account remove --name N\n"
+    "  account discover EMAIL [--check] [--nameserver IP]   find the server settings (autoconfig,\n"
+    "              DNS SRV, guessing); --check logs in (password: HERON_PASSWORD or stdin)\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
     "  sync [--account N] [--folder F]\n"
     "  folders [--account N]\n"
@@ -155,7 +160,59 @@ std::optional<MailboxRecord> findFolder(store::MailStore &store, int64_t account
     return std::nullopt;
 }
 
-int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
+// Prints what was tried (stderr) and what was found with its source (stdout);
+// with --check, logs in to both servers and names the failing stage.
+int cmdDiscover(const Profile &profile, const Args &a)
+{
+    const QString email = a.positional.value(2);
+    if (email.isEmpty()) { err() << kUsage; return Usage; }
+    DiscoveryOptions options;
+    options.extraAnchorsFile = profile.extraAnchorsPath();
+    if (a.options.contains("--nameserver")) {
+        options.nameserver = QHostAddress(a.opt("--nameserver"));
+        if (options.nameserver.isNull()) { err() << "error: --nameserver needs an IP address\n"; return Usage; }
+    }
+    AutoDiscovery discovery(options);
+    DiscoveryResult result;
+    QEventLoop loop;
+    QObject::connect(&discovery, &AutoDiscovery::step, [](const QString &s) { err() << "# " << s << "\n"; err().flush(); });
+    QObject::connect(&discovery, &AutoDiscovery::finished, [&](const DiscoveryResult &r) { result = r; loop.quit(); });
+    discovery.start(email);
+    if (discovery.isRunning()) loop.exec();
+    auto show = [](const char *what, const std::optional<DiscoveredServer> &d) {
+        if (!d) { out() << what << ": not found\n"; return; }
+        out() << what << ": " << d->protocol << " " << d->server.host << ":" << d->server.port << " "
+              << securityName(d->server.security) << " user=" << d->usernames.value(0) << "\t(from " << d->source << ")\n";
+    };
+    show("incoming", result.incoming);
+    show("outgoing", result.outgoing);
+    if (!result.complete()) return NotFound;
+    if (!a.flags.contains("--check")) return Ok;
+    QString password = qEnvironmentVariable("HERON_PASSWORD");
+    if (password.isEmpty()) {
+        std::string line;
+        if (std::getline(std::cin, line)) password = QString::fromStdString(line).trimmed();
+    }
+    AccountConfig c;
+    c.email = email;
+    c.name = email;
+    c.protocol = result.incoming->protocol;
+    c.incoming = result.incoming->server;
+    c.smtp = result.outgoing->server;
+    const net::TrustPolicy trust = profile.trustPolicy();
+    int code = Ok;
+    for (bool outgoing : {false, true}) {
+        const CheckOutcome o = checkServer(c, outgoing, outgoing ? result.outgoing->usernames : result.incoming->usernames, password, trust);
+        out() << (outgoing ? "outgoing" : "incoming") << " login: " << (o.ok() ? QStringLiteral("ok") : QStringLiteral("failed (%1)").arg(stageName(o.stage)))
+              << ": " << o.message << "\n";
+        if (!o.ok() && code == Ok)
+            code = o.stage == CheckOutcome::Password ? AuthFailed : o.stage == CheckOutcome::Certificate ? CertFailed
+                 : o.stage == CheckOutcome::Tls ? TlsFailed : Offline;
+    }
+    return code;
+}
+
+int cmdAccount(const Profile &profile, store::MailStore &store, SecretStore &secrets, const Args &a)
 {
     const QString sub = a.positional.value(1);
     if (sub == QLatin1String("list")) {
@@ -171,6 +228,7 @@ int cmdAccount(store::MailStore &store, SecretStore &secrets, const Args &a)
         secrets.forget(acc->name);
         return Ok;
     }
+    if (sub == QLatin1String("discover")) return cmdDiscover(profile, a);
     if (sub != QLatin1String("add")) { err() << kUsage; return Usage; }
     AccountConfig c;
     c.name = a.opt("--name");
@@ -513,7 +571,7 @@ int main(int argc, char **argv)
         store::MailStore store(profile.databasePath());
         SecretStore secrets(profile.secretsPath());
         compose::Outbox(store).recoverAfterCrash();
-        if (cmd == QLatin1String("account")) return cmdAccount(store, secrets, a);
+        if (cmd == QLatin1String("account")) return cmdAccount(profile, store, secrets, a);
         if (cmd == QLatin1String("trust")) return cmdTrust(profile, store, a);
         if (cmd == QLatin1String("sync")) return cmdSync(profile, store, secrets, a);
         if (cmd == QLatin1String("folders")) return cmdFolders(store, a);

@@ -175,5 +175,14 @@ check "every POP3 message exactly once locally" test "$("$cli_bin" --profile "$p
 check "server emptied only after local storage" test "$(onserver)" -eq 0
 check "POP3 database intact after kill -9" test "$(sqlite3 "$pk/heron.db" 'PRAGMA integrity_check')" = ok
 
+# account discover: nothing published for this domain and nothing answering its
+# usual ports (the wizard's engine is tested against real DNS/HTTPS stand-ins in
+# tst_autodiscovery); the user is told what was tried and to enter it by hand.
+"$cli_bin" --profile "$work/pdisc" account discover nobody@nothing-here.invalid >"$work/out" 2>"$work/err"
+check "discover with nothing found gives exit 2" test $? -eq 2
+check "discover says what it tried" grep -q "autoconfig.nothing-here.invalid" "$work/err"
+check "discover asks for manual settings" grep -q "enter it by hand" "$work/err"
+check "discover prints not found" grep -q "incoming: not found" "$work/out"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
