@@ -241,6 +241,56 @@ private Q_SLOTS:
         QCOMPARE(int(find(QStringLiteral("alice"), "Drafts", marker, 0).size()), 0);
     }
 
+    // POP3 accounts: drafts and the Sent copy live in the local folders only;
+    // a newer draft replaces the older one, sending or discarding removes it.
+    void pop3DraftsAndSentCopyStayLocal()
+    {
+        Fixture f = makeProfile(QStringLiteral("frank"));
+        // Same server, but read over POP3: a local-folders account.
+        f.store->removeAccount(f.account.id);
+        f.account.protocol = QStringLiteral("pop3");
+        f.account.incoming.port = TestServers::get().port("HERON_TEST_POP3S_PORT");
+        f.account.id = f.store->addAccount(f.account);
+        const int64_t drafts = f.store->mailboxByRole(f.account.id, QStringLiteral("\\Drafts"))->id;
+        const int64_t sent = f.store->mailboxByRole(f.account.id, QStringLiteral("\\Sent"))->id;
+        const QByteArray marker = "pd" + QByteArray::number(QRandomGenerator::global()->generate());
+        compose::OutgoingMessage m;
+        m.fromAddress = QStringLiteral("frank@example.org");
+        m.to = {QStringLiteral("frank@example.org")};
+        m.subject = QString::fromLatin1(marker);
+        m.body = QStringLiteral("first version");
+        m.attachments.push_back({QStringLiteral("n\u00f6tes.txt"), QStringLiteral("text/plain"), QByteArray("draft attachment")});
+        compose::Outbox outbox(*f.store);
+        const int64_t id = outbox.saveDraft(0, f.account.id, compose::buildMessage(m, QString(), true), m.subject);
+        QCOMPARE(outbox.uploadDrafts(f.account, QString(), *f.profile), 1); // no password needed: local
+        QCOMPARE(int(f.store->messages(drafts, 10).size()), 1);
+        m.body = QStringLiteral("second version");
+        QCOMPARE(outbox.saveDraft(id, f.account.id, compose::buildMessage(m, QString(), true), m.subject), id);
+        QCOMPARE(outbox.uploadDrafts(f.account, QString(), *f.profile), 1);
+        auto kept = f.store->messages(drafts, 10);
+        QCOMPARE(int(kept.size()), 1); // replaced, not added
+        QVERIFY(kept[0].flags & Flag::Draft);
+        const mime::MessageContent c = mime::parseMessage(*f.store->body(kept[0].id));
+        QVERIFY(c.plainText.contains(QLatin1String("second version")));
+        QCOMPARE(int(c.attachments.size()), 1);
+        QCOMPARE(c.attachments[0].fileName, QStringLiteral("n\u00f6tes.txt"));
+        QCOMPARE(c.attachments[0].data, QByteArray("draft attachment"));
+        QCOMPARE(f.store->mailbox(drafts)->totalCount, 1);
+
+        // Sending: the draft goes, the copy lands in the local Sent, nothing on the server's Sent.
+        outbox.dropDraft(id);
+        QVERIFY(f.store->messages(drafts, 10).empty());
+        QVERIFY(f.store->pendingOps(f.account.id, true).empty()); // nothing for a server to do
+        const compose::OutboxResult r = send(f, m);
+        QVERIFY2(r.sent == 1 && r.savedToSent == 1, qPrintable(r.errors.join(QLatin1Char('\n'))));
+        auto copies = f.store->messages(sent, 10);
+        QCOMPARE(int(copies.size()), 1);
+        QCOMPARE(copies[0].subject, QString::fromLatin1(marker));
+        QVERIFY(copies[0].flags & Flag::Seen);
+        QCOMPARE(int(find(QStringLiteral("frank"), "INBOX", marker, 1).size()), 1); // delivered
+        QCOMPARE(int(find(QStringLiteral("frank"), "Sent", marker, 0).size()), 0);
+    }
+
     void headerInjectionIsImpossible()
     {
         compose::OutgoingMessage m;
