@@ -83,6 +83,7 @@ void MessageListModel::refresh()
     std::vector<int64_t> old = m_ids;
     loadIds();
     if (old == m_ids) {
+        m_pages.clear(); // flags may have changed (another device read or flagged them)
         if (!m_ids.empty())
             Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size()) - 1, ColumnCount - 1));
         return;

@@ -113,6 +113,98 @@ QByteArray ImapSession::readRaw()
     return resp;
 }
 
+bool ImapSession::readRawFor(QByteArray *out, int waitMs)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
+    std::string buf;
+    try {
+        while (!m_reader.take(out)) {
+            if (std::chrono::steady_clock::now() >= until || *m_cancel) return false;
+            buf.clear();
+            m_socket->receive(buf);
+            if (buf.empty()) {
+                if (!m_socket->isConnected())
+                    fail(NetError::Network, QStringLiteral("%1 closed the connection.").arg(m_account.incoming.host));
+                m_socket->waitForRead(50);
+                continue;
+            }
+            m_reader.feed(buf.data(), buf.size());
+        }
+    } catch (const ProtocolError &e) {
+        fail(NetError::Protocol, QStringLiteral("%1 sent an invalid response: %2")
+                                     .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    } catch (const NetError &) {
+        throw;
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2")
+                                    .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    return true;
+}
+
+bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds)
+{
+    if (!m_connected) throw NetError(NetError::Network, QStringLiteral("not connected"));
+    if (!hasCapability("IDLE"))
+        throw NetError(NetError::Server, QStringLiteral("%1 does not offer IDLE").arg(m_account.incoming.host));
+    const QByteArray tag = "h" + QByteArray::number(++m_tag);
+    auto parse = [this](const QByteArray &raw) {
+        try {
+            return parseImapResponse(raw);
+        } catch (const ProtocolError &e) {
+            fail(NetError::Protocol, QStringLiteral("%1 sent an invalid response: %2")
+                                         .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+        }
+    };
+    auto isChange = [](const ImapResponse &r) {
+        return r.isUntagged() && r.items.size() >= 2 &&
+               (r.items[1].atomIs("EXISTS") || r.items[1].atomIs("EXPUNGE") || r.items[1].atomIs("FETCH") ||
+                r.items[0].atomIs("VANISHED"));
+    };
+    auto checkBye = [this](const ImapResponse &r) {
+        if (r.isUntagged() && !r.items.empty() && r.items[0].atomIs("BYE"))
+            fail(NetError::Network, QStringLiteral("%1 closed the connection: %2")
+                                        .arg(m_account.incoming.host, QString::fromUtf8(r.humanText)));
+    };
+    try {
+        m_socket->send((tag + " IDLE\r\n").toStdString());
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2").arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    bool changed = false;
+    for (;;) { // until the server accepts the IDLE
+        const ImapResponse r = parse(readRaw());
+        checkBye(r);
+        if (r.isContinuation()) break;
+        if (r.tag == tag) {
+            if (!r.items.empty() && r.items[0].atomIs("OK")) return false;
+            fail(NetError::Server, QStringLiteral("%1 refused IDLE: %2").arg(m_account.incoming.host, QString::fromUtf8(r.humanText)));
+        }
+        changed |= isChange(r);
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(maxSeconds);
+    while (!changed && !stop() && std::chrono::steady_clock::now() < until) {
+        QByteArray raw;
+        if (!readRawFor(&raw, 200)) continue;
+        const ImapResponse r = parse(raw);
+        checkBye(r);
+        if (r.tag == tag) return changed; // the server ended it
+        changed |= isChange(r);
+    }
+    if (*m_cancel) fail(NetError::Cancelled, QStringLiteral("cancelled"));
+    try {
+        m_socket->send("DONE\r\n");
+    } catch (const std::exception &e) {
+        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2").arg(m_account.incoming.host, QString::fromUtf8(e.what())));
+    }
+    for (;;) {
+        const ImapResponse r = parse(readRaw());
+        checkBye(r);
+        if (r.tag == tag) return changed;
+        changed |= isChange(r);
+    }
+}
+
 ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged,
                                   bool allowNo)
 {

@@ -72,6 +72,10 @@ public:
     void renameFolder(const QByteArray &from, const QByteArray &to);
     void deleteFolder(const QByteArray &rawName);
     void noop();
+    // RFC 2177 IDLE on the selected mailbox: waits until the server reports a
+    // change (new, expunged or changed messages: returns true), stop() says so
+    // or maxSeconds pass (false); then ends the IDLE with DONE. Needs IDLE.
+    bool idle(const std::function<bool()> &stop, int maxSeconds);
 
     static QByteArray uidSet(std::vector<uint32_t> uids);
     static QByteArray flagList(int flags);
@@ -84,6 +88,8 @@ public:
 
 private:
     QByteArray readRaw();
+    // One response if it is complete within waitMs; false (and nothing lost) otherwise.
+    bool readRawFor(QByteArray *out, int waitMs);
     [[noreturn]] void fail(NetError::Kind kind, const QString &msg);
 
     AccountConfig m_account;

@@ -13,8 +13,18 @@ struct AccountManager::Account {
     AccountConfig config;
     QThread *syncThread = nullptr;
     QThread *interactiveThread = nullptr;
+    QThread *idleThread = nullptr;     // IMAP only
     AccountWorker *syncWorker = nullptr;
     AccountWorker *interactive = nullptr;
+    AccountWorker *idler = nullptr;    // IMAP only: keeps an IDLE on the INBOX
+    bool watching = false;             // watchInbox() running (until watchEnded)
+    bool idleUnsupported = false;
+    std::vector<std::pair<QThread *, AccountWorker *>> all() const
+    {
+        std::vector<std::pair<QThread *, AccountWorker *>> out{{syncThread, syncWorker}, {interactiveThread, interactive}};
+        if (idler) out.emplace_back(idleThread, idler);
+        return out;
+    }
     QTimer *checkTimer = nullptr;
     QTimer *retryTimer = nullptr;
     int retrySeconds = 0;
@@ -38,21 +48,19 @@ AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *p
 AccountManager::~AccountManager()
 {
     for (Account *a : std::as_const(m_retired)) {
-        a->syncThread->wait(5000);
-        a->interactiveThread->wait(5000);
+        for (auto [thread, worker] : a->all()) thread->wait(5000);
         delete a;
     }
     for (Account *a : std::as_const(m_accounts)) {
-        a->syncWorker->cancel();
-        a->interactive->cancel();
-        QMetaObject::invokeMethod(a->syncWorker, &AccountWorker::shutdown, Qt::QueuedConnection);
-        QMetaObject::invokeMethod(a->interactive, &AccountWorker::shutdown, Qt::QueuedConnection);
-        a->syncThread->quit();
-        a->interactiveThread->quit();
-        a->syncThread->wait(5000);
-        a->interactiveThread->wait(5000);
-        delete a->syncWorker;
-        delete a->interactive;
+        for (auto [thread, worker] : a->all()) {
+            worker->cancel();
+            QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
+            thread->quit();
+        }
+        for (auto [thread, worker] : a->all()) {
+            thread->wait(5000);
+            delete worker;
+        }
         delete a;
     }
 }
@@ -80,11 +88,27 @@ void AccountManager::addAccount(const AccountConfig &c)
     a->interactiveThread->setObjectName(QStringLiteral("interactive-%1").arg(c.name));
     a->syncWorker = new AccountWorker(m_profile, c);
     a->interactive = new AccountWorker(m_profile, c);
-    a->syncWorker->moveToThread(a->syncThread);
-    a->interactive->moveToThread(a->interactiveThread);
-    a->syncThread->start();
-    a->interactiveThread->start();
+    if (!c.isPop3()) {
+        a->idleThread = new QThread(this);
+        a->idleThread->setObjectName(QStringLiteral("idle-%1").arg(c.name));
+        a->idler = new AccountWorker(m_profile, c);
+    }
+    for (auto [thread, worker] : a->all()) {
+        worker->moveToThread(thread);
+        thread->start();
+    }
     const qint64 id = c.id;
+    if (a->idler) {
+        // Another device or a new message changed the INBOX: fetch the news now.
+        connect(a->idler, &AccountWorker::inboxChanged, this, [this, a] {
+            if (!a->retired && !m_offline && a->state == State::Online) syncFolder(a->config.id, QStringLiteral("INBOX"));
+        });
+        connect(a->idler, &AccountWorker::watchEnded, this, [this, a](bool supported) {
+            a->watching = false;
+            a->idleUnsupported = !supported;
+            if (supported && a->state == State::Online) watchInbox(a);
+        });
+    }
     for (AccountWorker *w : {a->syncWorker, a->interactive}) {
         connect(w, &AccountWorker::failed, this, [this, a](int kind, const QString &msg, const net::CertificateInfo &info) {
             onFailed(a, kind, msg, info);
@@ -106,6 +130,7 @@ void AccountManager::addAccount(const AccountConfig &c)
             a->retrySeconds = 0;
             a->lastError.clear();
             setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
+            watchInbox(a);
         }
         if (a->syncAgain && ok) {
             a->syncAgain = false;
@@ -134,11 +159,7 @@ void AccountManager::addAccount(const AccountConfig &c)
         QMetaObject::invokeMethod(this, [this, a, pw] {
             a->loadingPassword = false;
             if (a->retired) return;
-            if (pw && !a->hasPassword) {
-                a->hasPassword = true;
-                QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-                QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, *pw));
-            }
+            if (pw && !a->hasPassword) sendPassword(a, *pw);
             if (a->syncWhenLoaded) {
                 a->syncWhenLoaded = false;
                 syncAccount(a->config.id);
@@ -156,17 +177,38 @@ void AccountManager::retire(Account *a)
     a->retryTimer->stop();
     a->checkTimer->deleteLater();
     a->retryTimer->deleteLater();
-    for (AccountWorker *w : {a->syncWorker, a->interactive}) {
-        w->disconnect(this);
-        w->cancel();
-        QMetaObject::invokeMethod(w, &AccountWorker::shutdown, Qt::QueuedConnection);
+    for (auto [thread, worker] : a->all()) {
+        worker->disconnect(this);
+        worker->cancel();
+        QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
+        // The usual pattern: workers are deleted once their thread has stopped.
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->quit();
     }
-    // The usual pattern: workers are deleted once their thread has stopped.
-    connect(a->syncThread, &QThread::finished, a->syncWorker, &QObject::deleteLater);
-    connect(a->interactiveThread, &QThread::finished, a->interactive, &QObject::deleteLater);
-    a->syncThread->quit();
-    a->interactiveThread->quit();
     m_retired.push_back(a); // freed with the manager: queued lambdas may still name it
+}
+
+void AccountManager::sendPassword(Account *a, const QString &password)
+{
+    a->hasPassword = true;
+    // A running IDLE ends first (its setPassword waits behind it), then restarts after the next sync.
+    if (a->idler) a->idler->cancel();
+    for (auto [thread, worker] : a->all())
+        QMetaObject::invokeMethod(worker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, password));
+}
+
+void AccountManager::watchInbox(Account *a)
+{
+    if (!a->idler || a->watching || a->idleUnsupported || a->retired || m_offline || !a->hasPassword) return;
+    a->watching = true;
+    a->idler->resume();
+    QMetaObject::invokeMethod(a->idler, &AccountWorker::watchInbox, Qt::QueuedConnection);
+}
+
+bool AccountManager::isWatching(qint64 accountId) const
+{
+    Account *a = find(accountId);
+    return a && a->watching;
 }
 
 void AccountManager::updateAccount(const AccountConfig &config)
@@ -191,8 +233,7 @@ void AccountManager::setWorkOffline(bool offline)
         if (offline) {
             a->checkTimer->stop();
             a->retryTimer->stop();
-            a->syncWorker->cancel();
-            a->interactive->cancel();
+            for (auto [thread, worker] : a->all()) worker->cancel();
             setState(a, State::Offline, QStringLiteral("%1: working offline").arg(a->config.name));
         }
     }
@@ -260,9 +301,7 @@ void AccountManager::providePassword(qint64 accountId, const QString &password)
     Account *a = find(accountId);
     if (!a) return;
     m_secrets->setSessionPassword(a->config.name, password);
-    a->hasPassword = true;
-    QMetaObject::invokeMethod(a->syncWorker, "setPassword", Qt::QueuedConnection, Q_ARG(QString, password));
-    QMetaObject::invokeMethod(a->interactive, "setPassword", Qt::QueuedConnection, Q_ARG(QString, password));
+    sendPassword(a, password);
     a->state = State::Offline;
     syncAccount(accountId);
 }

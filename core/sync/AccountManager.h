@@ -56,6 +56,8 @@ public:
     void trustCertificate(qint64 accountId, const heron::net::CertificateInfo &info);
 
     State state(qint64 accountId) const;
+    // An IDLE connection waits for news on the account's INBOX.
+    bool isWatching(qint64 accountId) const;
     QString lastError(qint64 accountId) const;
 
 Q_SIGNALS:
@@ -76,6 +78,8 @@ private:
     Account *find(qint64 id) const;
     // Stops an account's workers without waiting; the threads end by themselves.
     void retire(Account *a);
+    void sendPassword(Account *a, const QString &password);
+    void watchInbox(Account *a);
 
     Profile m_profile;
     SecretStore *m_secrets;

@@ -189,8 +189,48 @@ void AccountWorker::replay()
     }
 }
 
+void AccountWorker::watchInbox()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    int pauseSeconds = 0; // the manager resume()s before queueing this
+    while (!*m_cancel) {
+        try {
+            if (!m_idle) {
+                m_idle = std::make_unique<net::ImapSession>(m_account, m_password, m_profile.trustPolicy(), m_cancel);
+                m_idle->connect();
+                if (!m_idle->hasCapability("IDLE")) {
+                    m_idle->logout();
+                    m_idle.reset();
+                    Q_EMIT watchEnded(false);
+                    return;
+                }
+                m_idle->select("INBOX");
+                pauseSeconds = 0;
+                // Whatever arrived between the last sync and this SELECT is
+                // not news to IDLE: have the INBOX checked once now.
+                Q_EMIT inboxChanged();
+            }
+            // Servers drop an IDLE after 30 minutes (RFC 2177): renew it before.
+            if (m_idle->idle([this] { return bool(*m_cancel); }, 25 * 60)) Q_EMIT inboxChanged();
+        } catch (const net::NetError &e) {
+            m_idle.reset();
+            if (e.kind() == net::NetError::Cancelled) break;
+            // The sync connection reports problems to the user; this one just
+            // tries again later (5 s, doubling, at most 5 minutes).
+            pauseSeconds = pauseSeconds == 0 ? 5 : std::min(pauseSeconds * 2, 300);
+            for (int i = 0; i < pauseSeconds * 10 && !*m_cancel; ++i) QThread::msleep(100);
+        }
+    }
+    if (m_idle) {
+        try { m_idle->logout(); } catch (...) {}
+        m_idle.reset();
+    }
+    Q_EMIT watchEnded(true);
+}
+
 void AccountWorker::shutdown()
 {
+    m_idle.reset();
     if (m_sync) m_sync->disconnect();
     m_sync.reset();
     m_store.reset();

@@ -11,6 +11,7 @@
 // next network read.
 #include "account/Profile.h"
 #include "net/NetError.h"
+#include "net/ImapSession.h"
 #include "sync/AccountSync.h"
 
 #include <QObject>
@@ -25,6 +26,8 @@ public:
     AccountWorker(Profile profile, AccountConfig account);
     ~AccountWorker() override;
     void cancel() { *m_cancel = true; }
+    // Clears a cancel() before new work is queued (thread-safe).
+    void resume() { *m_cancel = false; }
 
 public Q_SLOTS:
     void setPassword(const QString &password);
@@ -33,6 +36,11 @@ public Q_SLOTS:
     void fetchBody(qint64 messageId);
     void replay();
     void uploadDrafts();
+    // Keeps an IDLE connection on the INBOX (RFC 2177) and emits inboxChanged()
+    // when the server reports new, expunged or changed messages; reconnects
+    // after errors with a pause. Runs until cancel(): use a worker of its own.
+    // Returns at once when the server has no IDLE (the periodic check remains).
+    void watchInbox();
     void shutdown();
 
 Q_SIGNALS:
@@ -46,6 +54,9 @@ Q_SIGNALS:
     // kind: a net::NetError::Kind. info is set for certificate problems.
     void failed(int kind, const QString &message, const heron::net::CertificateInfo &info);
     void replayed(int count);
+    void inboxChanged();
+    // watchInbox() ended: the server has no IDLE, or it was cancelled.
+    void watchEnded(bool supported);
 
 private:
     bool ensureStore();
@@ -58,6 +69,7 @@ private:
     net::CancelFlag m_cancel;
     std::unique_ptr<store::MailStore> m_store;
     std::unique_ptr<AccountSync> m_sync;
+    std::unique_ptr<net::ImapSession> m_idle;
 };
 
 } // namespace heron::sync

@@ -141,6 +141,10 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         tx.commit();
     }
 
+    // Views learn about deletions and flag changes (from other devices) too.
+    if ((result.removed > 0 || result.flagsChanged > 0) && m_progress)
+        m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
+
     // 5. Backfill.
     while (pos < missing.size()) {
         size_t n = std::min(missing.size() - pos, size_t(m_batch));

@@ -19,6 +19,7 @@
 #include "sync/AccountManager.h"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QComboBox>
 #include <QInputDialog>
 #include <QLabel>
@@ -278,6 +279,53 @@ private Q_SLOTS:
         QCOMPARE(order[1].id, judyId);
         QCOMPARE(order[2].id, ivanId);
         QCOMPARE(order[3].id, slowId);
+    }
+
+    // IDLE: a new message, and a flag set by another device, show up at once,
+    // with the periodic check an hour away.
+    void newMailAndOtherDevicesChangesArriveAtOnce()
+    {
+        Profile p = newProfile();
+        qint64 id = 0;
+        {
+            store::MailStore st(p.databasePath());
+            AccountConfig a = TestServers::get().imapAccount(QStringLiteral("ivan"));
+            a.name = QStringLiteral("Ivan idle");
+            a.checkIntervalSeconds = 3600;
+            id = st.addAccount(a);
+            SecretStore(p.secretsPath()).storeInProfile(a.name, TestServers::get().password(QStringLiteral("ivan")), nullptr);
+        }
+        MainWindow w(p, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(w.accounts()->state(id) == sync::AccountManager::State::Online, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.accounts()->isWatching(id), 10000);
+        QTest::qWait(1500); // the IDLE is in place
+        QVERIFY(w.selectMailbox(w.folderModel()->firstInbox().data(MailboxIdRole).toLongLong()));
+        const QString subject = m_marker + QStringLiteral(" pushed");
+        w.filterEdit()->setText(subject);
+        QCOMPARE(w.messageModel()->rowCount(), 0);
+        QElapsedTimer t;
+        t.start();
+        put(QStringLiteral("ivan"), subject);
+        QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 10000);
+        qInfo("new message shown %lld ms after it reached the server", t.elapsed());
+        QVERIFY(w.messageModel()->index(0, 0).data(IsUnreadRole).toBool());
+
+        // Read on another device: shown read here too.
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        net::ImapSession other(TestServers::get().imapAccount(QStringLiteral("ivan")), TestServers::get().password(QStringLiteral("ivan")), trust);
+        other.connect();
+        other.select("INBOX");
+        std::vector<uint32_t> uids;
+        other.command("UID SEARCH SUBJECT " + net::quoteImapString(subject.toUtf8()), [&](const net::ImapResponse &r) {
+            for (size_t i = 1; i < r.items.size(); ++i) uids.push_back(uint32_t(r.items[i].number()));
+        });
+        QCOMPARE(int(uids.size()), 1);
+        other.storeFlags(uids, Flag::Seen, true);
+        other.logout();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.messageModel()->index(0, 0).data(IsUnreadRole).toBool(), 10000);
     }
 };
 
