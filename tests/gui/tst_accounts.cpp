@@ -162,6 +162,12 @@ private Q_SLOTS:
         QCOMPARE(a.incoming.port, port("HERON_TEST_IMAPS_PORT"));
         QCOMPARE(a.smtp.port, port("HERON_TEST_SUBMISSIONS_PORT"));
         QCOMPARE(a.smtp.security, Security::Tls);
+        // No keyring in this session: kept for the session only, never written in clear.
+        const QByteArray pw = TestServers::get().password(QStringLiteral("heidi")).toUtf8();
+        for (const QString &file : {p.secretsPath(), p.settingsPath(), p.databasePath(), p.databasePath() + QStringLiteral("-wal")}) {
+            QFile f(file);
+            QVERIFY(!f.exists() || (f.open(QIODevice::ReadOnly) && !f.readAll().contains(pw)));
+        }
         QVERIFY(w.selectMailbox(w.folderModel()->firstInbox().data(MailboxIdRole).toLongLong()));
         w.filterEdit()->setText(m_marker + QStringLiteral(" wizard"));
         QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 15000);
