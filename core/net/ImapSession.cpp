@@ -205,8 +205,7 @@ bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds)
     }
 }
 
-ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged,
-                                  bool allowNo)
+QByteArray ImapSession::sendCommand(const QByteArray &cmd)
 {
     if (!m_connected)
         throw NetError(NetError::Network, QStringLiteral("not connected"));
@@ -217,6 +216,16 @@ ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<voi
         fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2")
                                     .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
     }
+    m_inFlight.push_back(tag);
+    return tag;
+}
+
+ImapResponse ImapSession::finishCommand(const QByteArray &tag, const QByteArray &cmd,
+                                        const std::function<void(const ImapResponse &)> &onUntagged, bool allowNo)
+{
+    // Commands are answered in order: only the oldest one in flight can be finished.
+    if (m_inFlight.empty() || m_inFlight.front() != tag)
+        fail(NetError::Protocol, QStringLiteral("internal error: IMAP commands finished out of order"));
     for (;;) {
         QByteArray raw = readRaw();
         ImapResponse r;
@@ -237,6 +246,7 @@ ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<voi
             fail(NetError::Protocol, QStringLiteral("%1 asked for data that was not announced").arg(m_account.incoming.host));
         if (r.tag != tag)
             fail(NetError::Protocol, QStringLiteral("%1 answered a command that was not sent").arg(m_account.incoming.host));
+        m_inFlight.pop_front();
         if (r.items.empty() || !r.items[0].atomIs("OK")) {
             if (!allowNo)
                 fail(NetError::Server, QStringLiteral("%1 refused %2: %3")
@@ -245,6 +255,13 @@ ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<voi
         }
         return r;
     }
+}
+
+ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged,
+                                  bool allowNo)
+{
+    const QByteArray tag = sendCommand(cmd);
+    return finishCommand(tag, cmd, onUntagged, allowNo);
 }
 
 std::vector<ImapFolderInfo> ImapSession::listFolders()
@@ -440,12 +457,24 @@ QByteArray headerValue(const QByteArray &block, const char *name)
 }
 } // namespace
 
+namespace {
+const char kHeaderItems[] = " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
+}
+
 void ImapSession::fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink)
 {
     if (uids.empty()) return;
-    QByteArray cmd = "UID FETCH " + uidSet(uids) +
-                     " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
-    command(cmd, [&](const ImapResponse &r) {
+    finishFetchHeaders(startFetchHeaders(uids), sink);
+}
+
+QByteArray ImapSession::startFetchHeaders(const std::vector<uint32_t> &uids)
+{
+    return sendCommand("UID FETCH " + uidSet(uids) + kHeaderItems);
+}
+
+void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<void(MessageRecord &&)> &sink)
+{
+    finishCommand(tag, "UID FETCH", [&](const ImapResponse &r) {
         if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
             return;
         const auto &kv = r.items[2].items;

@@ -17,6 +17,7 @@
 
 #include <QStringList>
 
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -56,6 +57,10 @@ public:
     std::vector<uint32_t> searchAllUids();
     // Envelope data for the given UIDs (any order); calls sink for each message.
     void fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink);
+    // The same in two halves, so the next batch can be asked for before this
+    // one is stored (pipelining): start returns the tag to finish, in order.
+    QByteArray startFetchHeaders(const std::vector<uint32_t> &uids);
+    void finishFetchHeaders(const QByteArray &tag, const std::function<void(MessageRecord &&)> &sink);
     // Flags of every message (changed since modseq when CONDSTORE is on and modseq > 0).
     void fetchFlags(uint64_t changedSince, const std::function<void(uint32_t uid, int flags)> &sink);
     // The whole raw message; empty if the server no longer has it.
@@ -86,6 +91,12 @@ public:
     ImapResponse command(const QByteArray &cmd, const std::function<void(const ImapResponse &)> &onUntagged = {},
                          bool allowNo = false);
 
+    // Pipelining: sendCommand() returns the tag; finishCommand() reads up to
+    // its tagged response. Several may be in flight, finished oldest first.
+    QByteArray sendCommand(const QByteArray &cmd);
+    ImapResponse finishCommand(const QByteArray &tag, const QByteArray &cmd,
+                               const std::function<void(const ImapResponse &)> &onUntagged = {}, bool allowNo = false);
+
 private:
     QByteArray readRaw();
     // One response if it is complete within waitMs; false (and nothing lost) otherwise.
@@ -103,6 +114,7 @@ private:
     QStringList m_caps;
     QByteArray m_selected;
     int m_tag = 0;
+    std::deque<QByteArray> m_inFlight; // tags sent and not yet answered, oldest first
     bool m_connected = false;
     bool m_condstore = false;
 };

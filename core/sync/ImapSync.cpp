@@ -43,6 +43,12 @@ void ImapSync::fetchAndStore(int64_t mailboxId, uint32_t uidvalidity, const std:
     m_session.fetchHeaders(uids, [&](MessageRecord &&m) {
         if (!skip.count(m.uid)) batch.push_back(std::move(m));
     });
+    storeBatch(mailboxId, uidvalidity, batch, uidnextToRecord, added);
+}
+
+void ImapSync::storeBatch(int64_t mailboxId, uint32_t uidvalidity, const std::vector<MessageRecord> &batch,
+                          uint32_t uidnextToRecord, int *added)
+{
     Transaction tx(m_store.db());
     m_store.insertMessages(mailboxId, uidvalidity, batch);
     if (uidnextToRecord) {
@@ -145,12 +151,24 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     if ((result.removed > 0 || result.flagsChanged > 0) && m_progress)
         m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
 
-    // 5. Backfill.
-    while (pos < missing.size()) {
-        size_t n = std::min(missing.size() - pos, size_t(m_batch));
+    // 5. Backfill, pipelined: the next batch is asked for before this one is
+    // stored, so the server prepares it while we write.
+    auto nextChunk = [&] {
+        const size_t n = std::min(missing.size() - pos, size_t(m_batch));
         std::vector<uint32_t> chunk(missing.begin() + qsizetype(pos), missing.begin() + qsizetype(pos + n));
         pos += n;
-        fetchAndStore(mailboxId, info.uidvalidity, chunk, skip, pos == missing.size() ? info.uidnext : 0, &result.added);
+        return m_session.startFetchHeaders(chunk);
+    };
+    QByteArray tag = pos < missing.size() ? nextChunk() : QByteArray();
+    std::vector<MessageRecord> batch;
+    while (!tag.isEmpty()) {
+        batch.clear();
+        m_session.finishFetchHeaders(tag, [&](MessageRecord &&m) {
+            if (!skip.count(m.uid)) batch.push_back(std::move(m));
+        });
+        const bool last = pos == missing.size();
+        tag = last ? QByteArray() : nextChunk();
+        storeBatch(mailboxId, info.uidvalidity, batch, last ? info.uidnext : 0, &result.added);
         if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
     }
     return result;

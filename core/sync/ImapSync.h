@@ -49,6 +49,8 @@ public:
 
 private:
     std::set<uint32_t> uidsWithPendingOps(const QString &mailbox);
+    void storeBatch(int64_t mailboxId, uint32_t uidvalidity, const std::vector<MessageRecord> &batch,
+                    uint32_t uidnextToRecord, int *added);
     void fetchAndStore(int64_t mailboxId, uint32_t uidvalidity, const std::vector<uint32_t> &uids,
                        const std::set<uint32_t> &skip, uint32_t uidnextToRecord, int *added);
 
