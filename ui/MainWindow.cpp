@@ -34,6 +34,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QSystemTrayIcon>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -198,6 +199,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     connect(m_manager.get(), &AccountManager::mailboxChanged, this, [this](qint64 mailboxId) {
         m_folders->updateCounts(mailboxId);
         if (m_messages->shows(mailboxId) && !m_refreshTimer->isActive()) m_refreshTimer->start();
+        noticeNewMail(mailboxId);
     });
     connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::reloadFolders);
     connect(m_manager.get(), &AccountManager::bodyReady, this, [this](qint64 id) {
@@ -445,6 +447,10 @@ void MainWindow::reloadFolders()
         if (idx.data(MailboxIdRole).toLongLong() != current) onFolderSelected();
         m_reloadingFolders = false;
     }
+    for (int64_t inbox : m_folders->inboxIds())
+        if (!m_inboxUnread.contains(inbox))
+            if (auto mb = m_store->mailbox(inbox)) m_inboxUnread.insert(inbox, mb->unreadCount);
+    updateWindowTitle();
 }
 
 bool MainWindow::selectMailbox(qint64 mailboxId)
@@ -535,6 +541,10 @@ void MainWindow::showBody(qint64 id)
 
 void MainWindow::afterLocalChange(qint64 accountId)
 {
+    // Read or deleted here: not "new" when the next sync reports the Inbox.
+    for (int64_t inbox : m_folders->inboxIds())
+        if (auto mb = m_store->mailbox(inbox)) m_inboxUnread.insert(inbox, mb->unreadCount);
+    updateWindowTitle();
     if (accountId) {
         m_manager->replay(accountId);
         return;
@@ -855,6 +865,43 @@ AccountDialog *MainWindow::editAccount(qint64 accountId)
     });
     dlg->open();
     return dlg;
+}
+
+// New unread mail in an Inbox after the account's first sync: a desktop
+// notification (when there is a system tray) and the count in the title.
+void MainWindow::noticeNewMail(qint64 mailboxId)
+{
+    auto mb = m_store->mailbox(mailboxId);
+    if (!mb || mb->specialUse != QLatin1String("\\Inbox")) return;
+    const int before = m_inboxUnread.value(mailboxId, -1);
+    m_inboxUnread.insert(mailboxId, mb->unreadCount);
+    updateWindowTitle();
+    if (before < 0 || mb->unreadCount <= before) return;
+    if (m_manager->state(mb->accountId) != AccountManager::State::Online) return; // still the first download
+    const int fresh = mb->unreadCount - before;
+    auto acc = m_store->account(mb->accountId);
+    const auto newest = m_store->messages(mailboxId, 1);
+    QString text = tr("%n new message(s) for %1", nullptr, fresh).arg(acc ? acc->name : QString());
+    if (!newest.empty() && !(newest[0].flags & Flag::Seen))
+        text += QStringLiteral("\n%1: %2").arg(newest[0].fromName.isEmpty() ? newest[0].fromAddr : newest[0].fromName,
+                                               newest[0].subject);
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        if (!m_tray) {
+            m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/heron.svg")), this);
+            connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); });
+            m_tray->show();
+        }
+        m_tray->showMessage(tr("New mail"), text, QIcon(QStringLiteral(":/icons/inbox.svg")), 8000);
+    }
+    Q_EMIT newMailNotified(mb->accountId, fresh, text);
+}
+
+void MainWindow::updateWindowTitle()
+{
+    int unread = 0;
+    for (int v : std::as_const(m_inboxUnread)) unread += std::max(0, v);
+    setWindowTitle(unread > 0 ? tr("Heron (%1 unread)").arg(unread) : QStringLiteral("Heron"));
+    if (m_tray) m_tray->setToolTip(windowTitle());
 }
 
 SettingsDialog *MainWindow::editSettings()

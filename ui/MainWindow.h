@@ -19,6 +19,7 @@ class QTimer;
 class QTreeView;
 class QAction;
 class QSettings;
+class QSystemTrayIcon;
 
 namespace heron { class SecretStore; }
 namespace heron::store { class MailStore; }
@@ -71,6 +72,10 @@ public:
     ComposerWindow *showComposer(ComposerWindow *composer);
     void editSignature();
 
+Q_SIGNALS:
+    // New unread mail arrived in an account's Inbox (after its first sync).
+    void newMailNotified(qint64 accountId, int count, const QString &text);
+
 protected:
     void closeEvent(QCloseEvent *e) override;
 
@@ -97,6 +102,8 @@ private:
     void askTrust(qint64 accountId, const net::CertificateInfo &info);
     void reloadFolders();
     void applySettings();
+    void noticeNewMail(qint64 mailboxId);
+    void updateWindowTitle();
     void saveNewAccount(AccountConfig a, const QString &password, int storage);
 
     Profile m_profile;
@@ -127,6 +134,8 @@ private:
     bool m_autoSelected = false;    // the current folder was chosen by us, not the user
     bool m_reloadingFolders = false;
     int m_markReadDelayMs = 1500; // -1: never
+    QHash<qint64, int> m_inboxUnread; // last unread count seen per Inbox
+    QSystemTrayIcon *m_tray = nullptr;
 };
 
 } // namespace heron::ui

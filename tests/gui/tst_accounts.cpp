@@ -311,11 +311,17 @@ private Q_SLOTS:
         const QString subject = m_marker + QStringLiteral(" pushed");
         w.filterEdit()->setText(subject);
         QCOMPARE(w.messageModel()->rowCount(), 0);
+        QSignalSpy notified(&w, &MainWindow::newMailNotified);
         QElapsedTimer t;
         t.start();
         put(QStringLiteral("ivan"), subject);
         QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 10000);
         qInfo("new message shown %lld ms after it reached the server", t.elapsed());
+        // Announced (a desktop notification where there is a tray), and counted in the title.
+        QTRY_COMPARE(notified.size(), 1);
+        QCOMPARE(notified.first().at(1).toInt(), 1);
+        QVERIFY2(notified.first().at(2).toString().contains(subject), qPrintable(notified.first().at(2).toString()));
+        QVERIFY2(w.windowTitle().contains(QLatin1String("unread")), qPrintable(w.windowTitle()));
         QVERIFY(w.messageModel()->index(0, 0).data(IsUnreadRole).toBool());
 
         // Read on another device: shown read here too.
@@ -332,6 +338,7 @@ private Q_SLOTS:
         other.storeFlags(uids, Flag::Seen, true);
         other.logout();
         QTRY_VERIFY_WITH_TIMEOUT(!w.messageModel()->index(0, 0).data(IsUnreadRole).toBool(), 10000);
+        QCOMPARE(notified.size(), 1); // read elsewhere is not new mail
     }
 };
 
