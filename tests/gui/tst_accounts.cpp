@@ -7,6 +7,7 @@
 
 #include "AccountDialog.h"
 #include "AccountWizard.h"
+#include "CertificateDialog.h"
 #include "FolderModel.h"
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
@@ -171,6 +172,46 @@ private Q_SLOTS:
         QVERIFY(w.selectMailbox(w.folderModel()->firstInbox().data(MailboxIdRole).toLongLong()));
         w.filterEdit()->setText(m_marker + QStringLiteral(" wizard"));
         QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 15000);
+    }
+
+    // A server whose certificate nobody vouches for: the wizard names it, the
+    // user looks at it and trusts it, and the check passes with the pin.
+    void wizardCertificateDecision()
+    {
+        Profile p(m_tmp.filePath(QStringLiteral("p%1").arg(++m_n)));
+        p.ensureExists(nullptr); // no test CA in this profile
+        AccountWizard wiz(p);
+        DiscoveryOptions o;
+        o.nameserver = m_dns.address();
+        o.proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_proxy.serverPort());
+        o.askIspdb = false;
+        o.stepTimeoutMs = 4000;
+        wiz.setDiscoveryOptions(o);
+        wiz.show();
+        wiz.nameEdit()->setText(QStringLiteral("Heidi"));
+        wiz.emailEdit()->setText(QStringLiteral("heidi@wizard.test"));
+        wiz.passwordEdit()->setText(TestServers::get().password(QStringLiteral("heidi")));
+        QSignalSpy checked(&wiz, &AccountWizard::checkFinished);
+        wiz.nextButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 1, 30000);
+        QCOMPARE(checked.first().first().toBool(), false);
+        QVERIFY2(wiz.incomingLabel()->text().contains(QLatin1String("Failed (certificate)")), qPrintable(wiz.incomingLabel()->text()));
+        QVERIFY(wiz.trustButton()->isVisible());
+        shot(&wiz, QStringLiteral("wizard-certificate.png"));
+        wiz.trustButton()->click();
+        CertificateDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = wiz.findChild<CertificateDialog *>()) != nullptr && dlg->isVisible());
+        dlg->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
+        // Incoming trusted; the SMTP server has its own port, so its certificate is asked about next.
+        QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 2, 30000);
+        QVERIFY2(wiz.incomingLabel()->text().contains(QLatin1String("Login works")), qPrintable(wiz.incomingLabel()->text()));
+        QVERIFY(wiz.outgoingLabel()->text().contains(QLatin1String("Failed (certificate)")));
+        wiz.trustButton()->click();
+        QTRY_VERIFY((dlg = wiz.findChild<CertificateDialog *>()) != nullptr && dlg->isVisible());
+        dlg->findChild<QPushButton *>(QStringLiteral("trustButton"))->click();
+        QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 3, 30000);
+        QVERIFY(checked.last().first().toBool());
+        QCOMPARE(wiz.nextButton()->text(), QStringLiteral("Add Account"));
     }
 
     void wizardHandsOverToTheManualForm()
