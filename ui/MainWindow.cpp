@@ -260,6 +260,13 @@ void MainWindow::buildActions()
                          [this] { toggleFlagOnSelection(Flag::Flagged); });
     QAction *del = make(QStringLiteral(":/icons/delete.svg"), tr("Delete"), QKeySequence(QKeySequence::Delete),
                         [this] { deleteSelection(); });
+    QAction *archive = make(QStringLiteral(":/icons/archive.svg"), tr("Archive"), QKeySequence(Qt::Key_A),
+                            [this] { moveSelectionToRole(QStringLiteral("\\Archive"), QStringLiteral("Archive")); });
+    QAction *junk = make(QStringLiteral(":/icons/junk.svg"), tr("Mark as Junk"), QKeySequence(Qt::Key_J),
+                         [this] { moveSelectionToRole(QStringLiteral("\\Junk"), QStringLiteral("Junk")); });
+    m_notJunkAction = make(QString(), tr("Not Junk"), QKeySequence(QStringLiteral("Shift+J")),
+                           [this] { moveSelectionToRole(QStringLiteral("\\Inbox"), QStringLiteral("INBOX")); });
+    m_notJunkAction->setEnabled(false);
     m_offlineAction = make(QString(), tr("Work Offline"), QKeySequence(), [this](bool on) { m_manager->setWorkOffline(on); });
     m_offlineAction->setCheckable(true);
     QAction *filter = make(QString(), tr("Quick Filter"), QKeySequence(QStringLiteral("Ctrl+Shift+K")), [this] {
@@ -325,6 +332,9 @@ void MainWindow::buildActions()
     QMenu *copyMenu = message->addMenu(tr("Copy To"));
     connect(moveMenu, &QMenu::aboutToShow, this, [this, moveMenu] { populateMoveMenu(moveMenu, false); });
     connect(copyMenu, &QMenu::aboutToShow, this, [this, copyMenu] { populateMoveMenu(copyMenu, true); });
+    message->addAction(archive);
+    message->addAction(junk);
+    message->addAction(m_notJunkAction);
     message->addAction(del);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(filter);
@@ -352,6 +362,8 @@ void MainWindow::buildActions()
     tb->addAction(markRead);
     tb->addAction(markUnread);
     tb->addAction(flag);
+    tb->addAction(archive);
+    tb->addAction(junk);
     tb->addAction(del);
 
     m_folderView->addAction(newFolderAct);
@@ -378,6 +390,8 @@ void MainWindow::buildActions()
         populateMoveMenu(mv, false);
         QMenu *cp = menu.addMenu(tr("Copy To"));
         populateMoveMenu(cp, true);
+        menu.addAction(archive);
+        menu.addAction(m_notJunkAction->isEnabled() ? m_notJunkAction : junk);
         menu.addAction(del);
         menu.exec(m_listView->viewport()->mapToGlobal(pos));
     });
@@ -466,6 +480,7 @@ void MainWindow::onFolderSelected()
     if (!m_reloadingFolders) m_autoSelected = false; // the user picked it
     QModelIndex idx = m_folderView->currentIndex();
     const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
+    m_notJunkAction->setEnabled(idx.data(SpecialUseRole).toString() == QLatin1String("\\Junk"));
     if (idx.data(SpecialUseRole).toString() == QLatin1String("\\Outbox")) {
         m_outboxAccount = idx.data(AccountIdRole).toLongLong();
         m_messages->setMailbox(0);
@@ -601,6 +616,24 @@ void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, boo
     m_messages->refresh();
     m_folders->updateCounts(m_messages->mailbox());
     afterLocalChange(dest->accountId);
+}
+
+void MainWindow::moveSelectionToRole(const QString &role, const QString &defaultName)
+{
+    const std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    const int row = m_listView->currentIndex().row();
+    const size_t foldersBefore = m_store->mailboxes(currentAccountId()).size();
+    const int moved = ops::moveToRole(*m_store, ids, role, defaultName);
+    if (m_store->mailboxes(currentAccountId()).size() != foldersBefore) reloadFolders(); // a folder was created
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    if (auto dest = m_store->mailboxByRole(currentAccountId(), role)) m_folders->updateCounts(dest->id);
+    if (m_messages->rowCount() > 0 && row >= 0)
+        m_listView->setCurrentIndex(m_messages->index(std::min(row, m_messages->rowCount() - 1), MessageListModel::SubjectColumn));
+    const QString where = role == QLatin1String("\\Archive") ? tr("Archive") : role == QLatin1String("\\Junk") ? tr("Junk") : tr("Inbox");
+    m_statusLabel->setText(moved == 1 ? tr("1 message moved to %1").arg(where) : tr("%1 messages moved to %2").arg(moved).arg(where));
+    afterLocalChange(currentAccountId());
 }
 
 void MainWindow::moveSelectionTo(qint64 mailboxId, bool copy) { transfer(selectedMessageIds(), mailboxId, copy); }
@@ -881,7 +914,8 @@ void MainWindow::noticeNewMail(qint64 mailboxId)
     const int fresh = mb->unreadCount - before;
     auto acc = m_store->account(mb->accountId);
     const auto newest = m_store->messages(mailboxId, 1);
-    QString text = tr("%n new message(s) for %1", nullptr, fresh).arg(acc ? acc->name : QString());
+    const QString name = acc ? acc->name : QString();
+    QString text = fresh == 1 ? tr("1 new message for %1").arg(name) : tr("%1 new messages for %2").arg(fresh).arg(name);
     if (!newest.empty() && !(newest[0].flags & Flag::Seen))
         text += QStringLiteral("\n%1: %2").arg(newest[0].fromName.isEmpty() ? newest[0].fromAddr : newest[0].fromName,
                                                newest[0].subject);

@@ -92,6 +92,8 @@ private:
     void toggleFlagOnSelection(int flag);
     void deleteSelection();
     void moveSelectionTo(qint64 mailboxId, bool copy);
+    // Archive, Junk, Not Junk: to the account's folder for that role (created if missing).
+    void moveSelectionToRole(const QString &role, const QString &defaultName);
     void transfer(const std::vector<int64_t> &ids, qint64 mailboxId, bool copy);
     void afterLocalChange(qint64 accountId);
     void populateMoveMenu(QMenu *menu, bool copy);
@@ -128,6 +130,7 @@ private:
     QTimer *m_markReadTimer;
     QTimer *m_refreshTimer;
     QAction *m_offlineAction = nullptr;
+    QAction *m_notJunkAction = nullptr;
     QSet<qint64> m_askingPassword;
     QSet<qint64> m_askingTrust;
     qint64 m_waitingBody = 0;

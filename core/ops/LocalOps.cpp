@@ -158,6 +158,32 @@ DeleteResult deleteMessages(MailStore &store, const std::vector<int64_t> &ids)
     return result;
 }
 
+int moveToRole(MailStore &store, const std::vector<int64_t> &messageIds, const QString &role, const QString &defaultName)
+{
+    std::map<int64_t, std::vector<int64_t>> byAccount;
+    for (auto &[key, g] : group(store, messageIds)) byAccount[g.accountId].insert(byAccount[g.accountId].end(), g.ids.begin(), g.ids.end());
+    int moved = 0;
+    for (auto &[accountId, ids] : byAccount) {
+        auto dest = store.mailboxByRole(accountId, role);
+        if (!dest) {
+            // A name taken by a folder without the role is used as it is.
+            dest = store.mailboxByName(accountId, defaultName);
+            if (!dest) {
+                createFolder(store, accountId, defaultName);
+                dest = store.mailboxByName(accountId, defaultName);
+            }
+            if (!dest) continue;
+            store.setFolderRoleChoice(accountId, role, dest->name);
+        }
+        std::vector<int64_t> toMove;
+        for (int64_t id : ids)
+            if (auto m = store.message(id); m && m->mailboxId != dest->id) toMove.push_back(id);
+        moveMessages(store, toMove, dest->id);
+        moved += int(toMove.size());
+    }
+    return moved;
+}
+
 void createFolder(MailStore &store, int64_t accountId, const QString &rawName)
 {
     Transaction tx(store.db());

@@ -18,6 +18,12 @@ DeleteResult deleteMessages(store::MailStore &store, const std::vector<int64_t> 
 // True when deleting these messages is permanent (so the UI must confirm).
 bool deleteIsPermanent(store::MailStore &store, const std::vector<int64_t> &messageIds);
 
+// Moves messages to their account's folder for a role ("\\Archive", "\\Junk",
+// "\\Inbox"), creating it as defaultName (and remembering it for the role) when
+// the account has none. Messages already there stay. Returns how many moved.
+int moveToRole(store::MailStore &store, const std::vector<int64_t> &messageIds, const QString &role,
+               const QString &defaultName);
+
 void createFolder(store::MailStore &store, int64_t accountId, const QString &rawName);
 void renameFolder(store::MailStore &store, int64_t mailboxId, const QString &newRawName);
 void deleteFolder(store::MailStore &store, int64_t mailboxId);

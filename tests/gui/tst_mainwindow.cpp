@@ -594,6 +594,58 @@ private Q_SLOTS:
         QCOMPARE(st.mailboxByRole(m_account, QStringLiteral("\\Trash"))->id, m_trash);
         st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QString());
     }
+
+    // A (Archive) and J (Junk): to the account's folder for the role, created
+    // once when the server has none; Shift+J in Junk sends it back to the Inbox.
+    void archiveAndJunkKeys()
+    {
+        Profile p(m_profileDir);
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.selectMailbox(m_inbox));
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 100);
+        store::MailStore st(p.databasePath());
+        QVERIFY(!st.mailboxByRole(m_account, QStringLiteral("\\Archive")));
+        auto press = [&](int row, QKeySequence key) {
+            w.messageListView()->setCurrentIndex(list->index(row, MessageListModel::SubjectColumn));
+            w.messageListView()->setFocus();
+            const int before = list->rowCount();
+            QTest::keySequence(w.messageListView(), key);
+            QTRY_COMPARE(list->rowCount(), before - 1);
+        };
+        press(10, QKeySequence(Qt::Key_A));
+        press(10, QKeySequence(Qt::Key_A));
+        auto archive = st.mailboxByRole(m_account, QStringLiteral("\\Archive"));
+        QVERIFY(archive);
+        QCOMPARE(archive->name, QStringLiteral("Archive"));
+        QCOMPARE(w.folderModel()->indexForMailbox(archive->id).data(SpecialUseRole).toString(), QStringLiteral("\\Archive"));
+        auto ops = st.pendingOps(m_account);
+        QCOMPARE(std::count_if(ops.begin(), ops.end(), [](const store::PendingOp &o) { return o.kind == QLatin1String("create"); }), 1);
+        QCOMPARE(ops.back().kind, QStringLiteral("move"));
+        QCOMPARE(ops.back().arg, QStringLiteral("Archive"));
+        QVERIFY(w.statusText().contains(QLatin1String("moved to Archive")));
+
+        press(10, QKeySequence(Qt::Key_J));
+        auto junk = st.mailboxByRole(m_account, QStringLiteral("\\Junk"));
+        QVERIFY(junk);
+        QCOMPARE(st.pendingOps(m_account).back().arg, QStringLiteral("Junk"));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/archive-junk.png"));
+
+        // In Junk (a message synced there): "Not Junk" goes back to the Inbox.
+        MessageRecord spam;
+        spam.uid = 1;
+        spam.fromAddr = QStringLiteral("friend@example.org");
+        spam.subject = QStringLiteral("not spam at all");
+        st.insertMessages(junk->id, 1, {spam});
+        QVERIFY(w.selectMailbox(junk->id));
+        QTRY_COMPARE(list->rowCount(), 1);
+        press(0, QKeySequence(QStringLiteral("Shift+J")));
+        QCOMPARE(st.pendingOps(m_account).back().arg, QStringLiteral("INBOX"));
+        QVERIFY(w.selectMailbox(m_inbox));
+    }
 };
 
 QTEST_MAIN(TestMainWindow)
