@@ -75,7 +75,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->setSpacing(2);
     m_filter = new QLineEdit(listPane);
-    m_filter->setPlaceholderText(tr("Filter by sender, recipient or subject…"));
+    m_filter->setPlaceholderText(tr("Search sender, recipient, subject and text…"));
     m_filter->setClearButtonEnabled(true);
     m_listView = new QTreeView(listPane);
     m_listView->setModel(m_messages);
@@ -165,7 +165,38 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
         if (m_folderView->currentIndex().data(SpecialUseRole).toString() == QLatin1String("\\Drafts"))
             openDraft(m_messages->messageId(i.row()));
     });
-    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) { m_messages->setFilter(t.trimmed()); });
+    // Headers are filtered at once (SQLite); the message text is searched a
+    // moment after typing stops, on the account workers (cached bodies, and
+    // the IMAP server when online), and its hits join the list.
+    m_textSearchTimer = new QTimer(this);
+    m_textSearchTimer->setSingleShot(true);
+    m_textSearchTimer->setInterval(400);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) {
+        m_messages->setFilter(t.trimmed());
+        m_textSearchTimer->start();
+    });
+    connect(m_textSearchTimer, &QTimer::timeout, this, [this] {
+        const QString text = m_messages->filter();
+        if (text.size() < 3) return;
+        m_searchPending = 0;
+        for (int64_t mailbox : m_messages->mailboxes())
+            if (auto mb = m_store->mailbox(mailbox)) {
+                m_manager->searchText(mb->accountId, mailbox, text);
+                ++m_searchPending;
+            }
+        if (m_searchPending) m_statusLabel->setText(tr("Searching the message text for \"%1\"…").arg(text));
+    });
+    connect(m_manager.get(), &AccountManager::searchResults, this,
+            [this](qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked) {
+                if (text != m_messages->filter() || !m_messages->shows(mailboxId)) return; // stale
+                const int before = m_messages->rowCount();
+                m_messages->addTextMatches(ids);
+                if (--m_searchPending > 0) return;
+                const int more = m_messages->rowCount() - before;
+                m_statusLabel->setText(serverAsked ? tr("Message text searched on the server: %1 more found").arg(more)
+                                                   : tr("Message text searched in the downloaded messages only: %1 more found").arg(more));
+                Q_EMIT textSearchFinished();
+            });
     connect(m_folderView, &FolderTreeView::messagesDropped, this,
             [this](qint64 mailbox, const std::vector<int64_t> &ids, bool copy) { transfer(ids, mailbox, copy); });
 

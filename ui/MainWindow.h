@@ -75,6 +75,8 @@ public:
 Q_SIGNALS:
     // New unread mail arrived in an account's Inbox (after its first sync).
     void newMailNotified(qint64 accountId, int count, const QString &text);
+    // The message text search for the current filter has answered.
+    void textSearchFinished();
 
 protected:
     void closeEvent(QCloseEvent *e) override;
@@ -129,6 +131,8 @@ private:
     QProgressBar *m_progress;
     QTimer *m_markReadTimer;
     QTimer *m_refreshTimer;
+    QTimer *m_textSearchTimer;
+    int m_searchPending = 0;
     QAction *m_offlineAction = nullptr;
     QAction *m_notJunkAction = nullptr;
     QSet<qint64> m_askingPassword;

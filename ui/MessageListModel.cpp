@@ -46,8 +46,16 @@ void MessageListModel::setFilter(const QString &text)
     if (text == m_filter) return;
     beginResetModel();
     m_filter = text;
+    m_textMatches.clear();
     loadIds();
     endResetModel();
+}
+
+void MessageListModel::addTextMatches(const QList<qint64> &ids)
+{
+    const size_t before = m_textMatches.size();
+    for (qint64 id : ids) m_textMatches.insert(id);
+    if (m_textMatches.size() != before && !m_filter.isEmpty()) refresh();
 }
 
 void MessageListModel::loadIds()
@@ -63,8 +71,13 @@ void MessageListModel::loadIds()
     for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
     std::string sql = "SELECT id FROM messages WHERE mailbox_id IN (" + in + ")";
     if (!m_filter.isEmpty())
+    {
+        std::string text;
+        for (int64_t id : m_textMatches) text += (text.empty() ? "" : ",") + std::to_string(id);
         sql += " AND (subject LIKE ?2 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\' OR from_addr LIKE ?2 ESCAPE '\\' "
-               "OR to_list LIKE ?2 ESCAPE '\\' OR cc_list LIKE ?2 ESCAPE '\\')";
+               "OR to_list LIKE ?2 ESCAPE '\\' OR cc_list LIKE ?2 ESCAPE '\\'" +
+               (text.empty() ? std::string() : " OR id IN (" + text + ")") + ")";
+    }
     sql += std::string(" ORDER BY ") + orderBy[m_sortColumn] + " " + dir;
     if (m_sortColumn != DateColumn) sql += std::string(", date ") + dir;
     sql += std::string(", id ") + dir;

@@ -7,6 +7,8 @@
 #include "store/MessageRecord.h"
 
 #include <QAbstractTableModel>
+
+#include <set>
 #include <QHash>
 
 #include <vector>
@@ -30,6 +32,10 @@ public:
     static constexpr qint64 kUnified = -2;
     void setFilter(const QString &text);
     QString filter() const { return m_filter; }
+    // Messages that match the filter by their text (found by a body search);
+    // shown with the header matches while the filter stays the same.
+    void addTextMatches(const QList<qint64> &ids);
+    const std::vector<int64_t> &mailboxes() const { return m_mailboxes; }
     // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
     void refresh();
     // Updates cached rows after a local flag change, before the next refresh.
@@ -59,6 +65,7 @@ private:
     qint64 m_mailbox = 0;
     std::vector<int64_t> m_mailboxes; // what the list shows
     QString m_filter;
+    std::set<int64_t> m_textMatches;
     int m_sortColumn = DateColumn;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
     std::vector<int64_t> m_ids;

@@ -105,6 +105,31 @@ void MailStore::removeAccount(int64_t id)
     q.bind(1, id).exec();
 }
 
+std::vector<int64_t> MailStore::searchCachedBodies(int64_t mailboxId, const QString &text)
+{
+    QString pat = text;
+    pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
+    Statement q = m_db.prepare(
+        "SELECT m.id FROM messages m JOIN bodies b ON b.message_id=m.id WHERE m.mailbox_id=? "
+        "AND CAST(b.raw AS TEXT) LIKE ? ESCAPE '\\'");
+    q.bind(1, mailboxId).bind(2, QLatin1Char('%') + pat + QLatin1Char('%'));
+    std::vector<int64_t> out;
+    while (q.step()) out.push_back(q.int64(0));
+    return out;
+}
+
+std::vector<int64_t> MailStore::idsForUids(int64_t mailboxId, const std::vector<uint32_t> &uids)
+{
+    std::vector<int64_t> out;
+    Statement q = m_db.prepare("SELECT id FROM messages WHERE mailbox_id=? AND uid=?");
+    for (uint32_t uid : uids) {
+        q.bind(1, mailboxId).bind(2, int64_t(uid));
+        if (q.step()) out.push_back(q.int64(0));
+        q.reset();
+    }
+    return out;
+}
+
 bool MailStore::hasWrittenTo(const QString &address)
 {
     const QString wanted = address.trimmed();

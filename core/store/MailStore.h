@@ -46,6 +46,12 @@ public:
     std::optional<AccountConfig> account(int64_t id);
     std::optional<AccountConfig> accountByName(const QString &name);
     void removeAccount(int64_t id);
+    // Messages of a mailbox whose cached raw text contains this (ASCII
+    // case-insensitive; encoded bodies are not decoded). For a worker thread:
+    // it reads every cached body of the mailbox.
+    std::vector<int64_t> searchCachedBodies(int64_t mailboxId, const QString &text);
+    // Message ids of these UIDs in a mailbox (those that are cached).
+    std::vector<int64_t> idsForUids(int64_t mailboxId, const std::vector<uint32_t> &uids);
     // True when a message in a Sent folder went to this address (To or Cc).
     bool hasWrittenTo(const QString &address);
     // Saves edited settings (servers, security, user name, address, check

@@ -139,6 +139,7 @@ void AccountManager::addAccount(const AccountConfig &c)
     });
     connect(a->interactive, &AccountWorker::bodyReady, this, &AccountManager::bodyReady);
     connect(a->interactive, &AccountWorker::bodyFailed, this, &AccountManager::bodyFailed);
+    connect(a->interactive, &AccountWorker::searchResults, this, &AccountManager::searchResults);
     connect(a->interactive, &AccountWorker::replayed, this, [this, a](int n) {
         if (n > 0) syncAccount(a->config.id);
     });
@@ -269,6 +270,15 @@ void AccountManager::syncFolder(qint64 accountId, const QString &folderRaw)
     // Queued changes go first (interactive worker), then the sync pass.
     if (!a->config.isPop3()) QMetaObject::invokeMethod(a->interactive, "replay", Qt::QueuedConnection);
     QMetaObject::invokeMethod(a->syncWorker, "sync", Qt::QueuedConnection, Q_ARG(QString, folderRaw));
+}
+
+void AccountManager::searchText(qint64 accountId, qint64 mailboxId, const QString &text)
+{
+    Account *a = find(accountId);
+    if (!a) return;
+    const bool useServer = !m_offline && a->hasPassword && a->state == State::Online && !a->config.isPop3();
+    QMetaObject::invokeMethod(a->interactive, "search", Qt::QueuedConnection, Q_ARG(qint64, mailboxId), Q_ARG(QString, text),
+                              Q_ARG(bool, useServer));
 }
 
 void AccountManager::fetchBody(qint64 accountId, qint64 messageId)

@@ -46,6 +46,9 @@ public:
     void syncAccount(qint64 accountId);
     void syncFolder(qint64 accountId, const QString &folderRaw);
     void fetchBody(qint64 accountId, qint64 messageId);
+    // Searches the text of the messages of a mailbox (cached bodies; the
+    // server too when online); answers with searchResults.
+    void searchText(qint64 accountId, qint64 mailboxId, const QString &text);
     // After a local change was queued: push it to the server now if online.
     void replay(qint64 accountId);
     // A draft was saved locally: store it on the server now if online.
@@ -67,6 +70,7 @@ Q_SIGNALS:
     void foldersChanged(qint64 accountId);
     void bodyReady(qint64 messageId);
     void bodyFailed(qint64 messageId, const QString &message);
+    void searchResults(qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked);
     void passwordNeeded(qint64 accountId, const QString &reason);
     void certificateNeedsDecision(qint64 accountId, const heron::net::CertificateInfo &info);
 

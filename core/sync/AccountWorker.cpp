@@ -170,6 +170,34 @@ void AccountWorker::fetchBody(qint64 messageId)
     }
 }
 
+void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    *m_cancel = false;
+    if (!ensureStore()) return;
+    QList<qint64> ids;
+    bool asked = false;
+    try {
+        for (int64_t id : m_store->searchCachedBodies(mailboxId, text)) ids.push_back(id);
+        auto mb = m_store->mailbox(mailboxId);
+        if (useServer && mb && !m_account.isPop3()) {
+            if (!m_sync) m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
+            net::ImapSession &s = m_sync->session();
+            const QByteArray raw = mb->name.toLatin1();
+            const net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo{mb->uidvalidity} : s.select(raw);
+            if (info.uidvalidity == mb->uidvalidity) {
+                for (int64_t id : m_store->idsForUids(mailboxId, s.searchText(text)))
+                    if (!ids.contains(id)) ids.push_back(id);
+                asked = true;
+            }
+        }
+    } catch (const net::NetError &e) {
+        if (e.kind() != net::NetError::Server) m_sync.reset(); // the cached results still count
+    } catch (const store::StoreError &) {
+    }
+    Q_EMIT searchResults(mailboxId, text, ids, asked);
+}
+
 void AccountWorker::replay()
 {
     Q_ASSERT(QThread::currentThread() == thread());

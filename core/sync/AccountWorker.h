@@ -34,6 +34,9 @@ public Q_SLOTS:
     // Full pass (folder empty) or one folder by raw name.
     void sync(const QString &folderRaw);
     void fetchBody(qint64 messageId);
+    // Message text search in one mailbox: the cached bodies, and the server's
+    // SEARCH when useServer (IMAP, online). Answers with searchResults.
+    void search(qint64 mailboxId, const QString &text, bool useServer);
     void replay();
     void uploadDrafts();
     // Keeps an IDLE connection on the INBOX (RFC 2177) and emits inboxChanged()
@@ -55,6 +58,8 @@ Q_SIGNALS:
     void failed(int kind, const QString &message, const heron::net::CertificateInfo &info);
     void replayed(int count);
     void inboxChanged();
+    // serverAsked: the server searched too (else only the cached bodies were).
+    void searchResults(qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked);
     // watchInbox() ended: the server has no IDLE, or it was cancelled.
     void watchEnded(bool supported);
 

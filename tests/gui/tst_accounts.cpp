@@ -49,14 +49,14 @@ class TestAccounts : public QObject {
 
     int port(const char *name) const { return TestServers::get().port(name); }
 
-    void put(const QString &user, const QString &subject)
+    void put(const QString &user, const QString &subject, const QByteArray &body = QByteArray())
     {
         net::TrustPolicy trust;
         trust.extraAnchorsFile = TestServers::get().caFile();
         net::ImapSession s(TestServers::get().imapAccount(user), TestServers::get().password(user), trust);
         s.connect();
         s.append("INBOX", "From: Tester <t@example.org>\r\nTo: " + user.toUtf8() + "@example.org\r\nSubject: " + subject.toUtf8() +
-                              "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\n\r\nHello " + user.toUtf8() + "\r\n", 0);
+                              "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\n\r\nHello " + user.toUtf8() + "\r\n" + body, 0);
         s.logout();
     }
 
@@ -380,6 +380,19 @@ private Q_SLOTS:
         other.logout();
         QTRY_VERIFY_WITH_TIMEOUT(!w.messageModel()->index(0, 0).data(IsUnreadRole).toBool(), 10000);
         QCOMPARE(notified.size(), 1); // read elsewhere is not new mail
+
+        // A word only in the text of a message not downloaded yet: the server finds it.
+        const QString word = QStringLiteral("zq%1").arg(QRandomGenerator::global()->generate());
+        put(QStringLiteral("ivan"), m_marker + QStringLiteral(" text search"), "The secret word is " + word.toUtf8() + ".\r\n");
+        w.filterEdit()->setText(m_marker + QStringLiteral(" text search"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 10000); // it arrived (IDLE)
+        QSignalSpy searched(&w, &MainWindow::textSearchFinished);
+        w.filterEdit()->setText(word);
+        searched.clear(); // an answer for the previous filter text does not count
+        QTRY_COMPARE_WITH_TIMEOUT(searched.size(), 1, 10000);
+        QCOMPARE(w.messageModel()->rowCount(), 1);
+        QCOMPARE(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString(), m_marker + QStringLiteral(" text search"));
+        QVERIFY2(w.statusText().contains(QLatin1String("on the server")), qPrintable(w.statusText()));
     }
 };
 

@@ -30,6 +30,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -645,6 +646,24 @@ private Q_SLOTS:
         press(0, QKeySequence(QStringLiteral("Shift+J")));
         QCOMPARE(st.pendingOps(m_account).back().arg, QStringLiteral("INBOX"));
         QVERIFY(w.selectMailbox(m_inbox));
+    }
+
+    // The filter also finds words in the text of downloaded messages (offline here).
+    void filterSearchesTheTextOfDownloadedMessages()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.selectMailbox(m_inbox));
+        QTRY_VERIFY(w.messageModel()->rowCount() > 100);
+        QSignalSpy done(&w, &MainWindow::textSearchFinished);
+        w.filterEdit()->setText(QStringLiteral("example.org/link")); // only in a body
+        QCOMPARE(w.messageModel()->rowCount(), 0);                    // headers: nothing
+        QTRY_COMPARE(done.size(), 1);
+        QCOMPARE(w.messageModel()->rowCount(), 1);
+        QVERIFY(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString().startsWith(QLatin1String("Message number")));
+        QVERIFY2(w.statusText().contains(QLatin1String("downloaded messages only")), qPrintable(w.statusText()));
+        w.filterEdit()->clear();
     }
 };
 
