@@ -34,6 +34,13 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QDir>
+#include <QStandardPaths>
+#include <QSaveFile>
+#include <QPlainTextEdit>
+#include <QFontDatabase>
+#include <QFileDialog>
+#include <QDialogButtonBox>
 #include <QSystemTrayIcon>
 #include <QShortcut>
 #include <QSplitter>
@@ -369,6 +376,9 @@ void MainWindow::buildActions()
     message->addAction(del);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(filter);
+    view->addAction(make(QString(), tr("Message Source"), QKeySequence(QStringLiteral("Ctrl+U")), [this] { showSource(); }));
+    message->addSeparator();
+    message->addAction(make(QString(), tr("Save As…"), QKeySequence(QKeySequence::SaveAs), [this] { saveMessageAs(); }));
 
     // Move to a folder chosen from a list: Ctrl+Shift+M.
     auto *moveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+M")), this);
@@ -967,6 +977,69 @@ void MainWindow::updateWindowTitle()
     for (int v : std::as_const(m_inboxUnread)) unread += std::max(0, v);
     setWindowTitle(unread > 0 ? tr("Heron (%1 unread)").arg(unread) : QStringLiteral("Heron"));
     if (m_tray) m_tray->setToolTip(windowTitle());
+}
+
+// The raw message as received (headers included), read-only, for the curious
+// and for reporting problems. Shown as Latin-1 so no byte can alter the view.
+QDialog *MainWindow::showSource()
+{
+    const qint64 id = m_view->currentMessageId();
+    const auto raw = id ? m_store->body(id) : std::nullopt;
+    if (!raw) {
+        m_statusLabel->setText(tr("Select a downloaded message to see its source."));
+        return nullptr;
+    }
+    auto *dlg = new QDialog(this);
+    dlg->setObjectName(QStringLiteral("sourceDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    auto m = m_store->message(id);
+    dlg->setWindowTitle(tr("Source of \"%1\"").arg(m ? m->subject : QString()));
+    dlg->resize(800, 600);
+    auto *layout = new QVBoxLayout(dlg);
+    auto *text = new QPlainTextEdit(dlg);
+    text->setReadOnly(true);
+    text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    constexpr qsizetype limit = 4 << 20; // a huge attachment would only slow the view down
+    QString shown = QString::fromLatin1(raw->left(limit));
+    if (raw->size() > limit) shown += tr("\n[… %1 more bytes not shown; use Save As… for the whole message]").arg(raw->size() - limit);
+    text->setPlainText(shown);
+    layout->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+    layout->addWidget(buttons);
+    dlg->show();
+    return dlg;
+}
+
+// Saves the message exactly as received, as an .eml file any mail program opens.
+bool MainWindow::saveMessageAs(const QString &path)
+{
+    const qint64 id = m_view->currentMessageId();
+    const auto raw = id ? m_store->body(id) : std::nullopt;
+    if (!raw) {
+        m_statusLabel->setText(tr("Select a downloaded message to save it."));
+        return false;
+    }
+    QString target = path;
+    if (target.isEmpty()) {
+        auto m = m_store->message(id);
+        QString name = (m && !m->subject.isEmpty() ? m->subject : tr("message")).left(80);
+        for (QChar &c : name)
+            if (c == QLatin1Char('/') || c == QLatin1Char('\\') || c == QLatin1Char(':') || c.category() == QChar::Other_Control)
+                c = QLatin1Char('_');
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        target = QFileDialog::getSaveFileName(this, tr("Save Message As"), QDir(dir).filePath(name + QStringLiteral(".eml")),
+                                              tr("Mail messages (*.eml)"));
+        if (target.isEmpty()) return false;
+    }
+    QSaveFile f(target);
+    if (!f.open(QIODevice::WriteOnly) || f.write(*raw) != raw->size() || !f.commit()) {
+        QMessageBox::warning(this, tr("Save Message As"), tr("Could not save %1: %2").arg(target, f.errorString()));
+        return false;
+    }
+    m_statusLabel->setText(tr("Saved to %1").arg(target));
+    return true;
 }
 
 SettingsDialog *MainWindow::editSettings()

@@ -18,6 +18,7 @@ class QStackedWidget;
 class QTimer;
 class QTreeView;
 class QAction;
+class QDialog;
 class QSettings;
 class QSystemTrayIcon;
 
@@ -65,6 +66,9 @@ public:
     // Edit the settings of an existing account (File → Account Settings…).
     AccountDialog *editAccount(qint64 accountId);
     void moveAccount(qint64 accountId, int delta);
+    // View → Message Source (Ctrl+U) and Message → Save As… (.eml, bytes as received).
+    QDialog *showSource();
+    bool saveMessageAs(const QString &path = QString());
     // File → Settings…: general preferences (applied when accepted).
     SettingsDialog *editSettings();
     void removeAccount(qint64 accountId);

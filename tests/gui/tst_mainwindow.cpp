@@ -663,6 +663,20 @@ private Q_SLOTS:
         QCOMPARE(w.messageModel()->rowCount(), 1);
         QVERIFY(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString().startsWith(QLatin1String("Message number")));
         QVERIFY2(w.statusText().contains(QLatin1String("downloaded messages only")), qPrintable(w.statusText()));
+
+        // Its source (Ctrl+U) and Save As… give the bytes as received.
+        w.messageListView()->setCurrentIndex(w.messageModel()->index(0, MessageListModel::SubjectColumn));
+        QTRY_VERIFY(w.messageView()->bodyText().contains(QLatin1String("Plain body")));
+        QDialog *source = w.showSource();
+        QVERIFY(source);
+        QVERIFY(source->findChild<QPlainTextEdit *>()->toPlainText().contains(QLatin1String("Subject: plain")));
+        source->close();
+        const QString file = m_tmp.filePath(QStringLiteral("saved.eml"));
+        QVERIFY(w.saveMessageAs(file));
+        QFile saved(file);
+        QVERIFY(saved.open(QIODevice::ReadOnly));
+        store::MailStore st(Profile(m_profileDir).databasePath());
+        QCOMPARE(saved.readAll(), *st.body(w.messageView()->currentMessageId()));
         w.filterEdit()->clear();
     }
 };
