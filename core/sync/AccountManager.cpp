@@ -130,6 +130,7 @@ void AccountManager::addAccount(const AccountConfig &c)
             a->retrySeconds = 0;
             a->lastError.clear();
             setState(a, State::Online, QStringLiteral("%1: up to date").arg(a->config.name));
+            if (a->idler) a->idler->wake(); // a watcher waiting after an error: the server is back
             watchInbox(a);
         }
         if (a->syncAgain && ok) {

@@ -246,7 +246,8 @@ void AccountWorker::watchInbox()
             // The sync connection reports problems to the user; this one just
             // tries again later (5 s, doubling, at most 5 minutes).
             pauseSeconds = pauseSeconds == 0 ? 5 : std::min(pauseSeconds * 2, 300);
-            for (int i = 0; i < pauseSeconds * 10 && !*m_cancel; ++i) QThread::msleep(100);
+            m_wake = false;
+            for (int i = 0; i < pauseSeconds * 10 && !*m_cancel && !m_wake; ++i) QThread::msleep(100);
         }
     }
     if (m_idle) {

@@ -28,6 +28,8 @@ public:
     void cancel() { *m_cancel = true; }
     // Clears a cancel() before new work is queued (thread-safe).
     void resume() { *m_cancel = false; }
+    // Ends watchInbox()'s pause after an error at once (the server is back).
+    void wake() { m_wake = true; }
 
 public Q_SLOTS:
     void setPassword(const QString &password);
@@ -75,6 +77,7 @@ private:
     std::unique_ptr<store::MailStore> m_store;
     std::unique_ptr<AccountSync> m_sync;
     std::unique_ptr<net::ImapSession> m_idle;
+    std::atomic_bool m_wake{false};
 };
 
 } // namespace heron::sync
