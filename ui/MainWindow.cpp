@@ -34,6 +34,8 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QHBoxLayout>
+#include <QToolButton>
 #include <QDir>
 #include <QStandardPaths>
 #include <QSaveFile>
@@ -107,7 +109,27 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     h->resizeSection(MessageListModel::FromColumn, 200);
     h->resizeSection(MessageListModel::DateColumn, 130);
     h->resizeSection(MessageListModel::SizeColumn, 70);
-    listLayout->addWidget(m_filter);
+    // The filter line with "Unread" and "Flagged" toggles beside it.
+    auto *filterRow = new QHBoxLayout;
+    filterRow->setSpacing(2);
+    filterRow->addWidget(m_filter, 1);
+    auto toggle = [&](const QString &icon, const QString &text, const QString &name) {
+        auto *b = new QToolButton(listPane);
+        b->setObjectName(name);
+        b->setIcon(QIcon(icon));
+        b->setText(text);
+        b->setToolTip(tr("Show only %1 messages").arg(text.toLower()));
+        b->setCheckable(true);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        b->setAutoRaise(true);
+        filterRow->addWidget(b);
+        return b;
+    };
+    m_unreadOnly = toggle(QStringLiteral(":/icons/unread.svg"), tr("Unread"), QStringLiteral("unreadOnlyButton"));
+    m_flaggedOnly = toggle(QStringLiteral(":/icons/flag.svg"), tr("Flagged"), QStringLiteral("flaggedOnlyButton"));
+    for (QToolButton *b : {m_unreadOnly, m_flaggedOnly})
+        connect(b, &QToolButton::toggled, this, [this] { m_messages->setStateFilter(m_unreadOnly->isChecked(), m_flaggedOnly->isChecked()); });
+    listLayout->addLayout(filterRow);
     listLayout->addWidget(m_listView, 1);
 
     m_view = new MessageView(this);
@@ -334,6 +356,9 @@ void MainWindow::buildActions()
     QAction *newFolderAct = make(QStringLiteral(":/icons/folder.svg"), tr("New Folder…"), QKeySequence(), [this] { newFolder(); });
     QAction *renameFolderAct = make(QString(), tr("Rename Folder…"), QKeySequence(), [this] { renameFolder(); });
     QAction *deleteFolderAct = make(QString(), tr("Delete Folder…"), QKeySequence(), [this] { deleteFolder(); });
+    QAction *markFolderReadAct = make(QStringLiteral(":/icons/mark-read.svg"), tr("Mark Folder as Read"),
+                                      QKeySequence(QStringLiteral("Shift+C")), [this] { markFolderRead(); });
+    m_emptyTrashAction = make(QStringLiteral(":/icons/trash.svg"), tr("Empty Trash…"), QKeySequence(), [this] { emptyTrash(); });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(getMail);
@@ -348,6 +373,8 @@ void MainWindow::buildActions()
     accountMenu->addSeparator();
     accountMenu->addAction(removeAccountAct);
     file->addSeparator();
+    file->addAction(markFolderReadAct);
+    file->addAction(m_emptyTrashAction);
     file->addAction(newFolderAct);
     file->addAction(renameFolderAct);
     file->addAction(deleteFolderAct);
@@ -407,6 +434,8 @@ void MainWindow::buildActions()
     tb->addAction(junk);
     tb->addAction(del);
 
+    m_folderView->addAction(markFolderReadAct);
+    m_folderView->addAction(m_emptyTrashAction);
     m_folderView->addAction(newFolderAct);
     m_folderView->addAction(renameFolderAct);
     m_folderView->addAction(deleteFolderAct);
@@ -522,6 +551,7 @@ void MainWindow::onFolderSelected()
     QModelIndex idx = m_folderView->currentIndex();
     const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
     m_notJunkAction->setEnabled(idx.data(SpecialUseRole).toString() == QLatin1String("\\Junk"));
+    m_emptyTrashAction->setEnabled(idx.data(SpecialUseRole).toString() == QLatin1String("\\Trash"));
     if (idx.data(SpecialUseRole).toString() == QLatin1String("\\Outbox")) {
         m_outboxAccount = idx.data(AccountIdRole).toLongLong();
         m_messages->setMailbox(0);
@@ -581,6 +611,7 @@ void MainWindow::onMessageSelected()
 
 void MainWindow::showBody(qint64 id)
 {
+    m_messages->setSticky(id); // stays listed under "Unread" once read
     auto m = m_store->message(id);
     if (!m) return;
     if (auto raw = m_store->body(id)) {
@@ -657,6 +688,37 @@ void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, boo
     m_messages->refresh();
     m_folders->updateCounts(m_messages->mailbox());
     afterLocalChange(dest->accountId);
+}
+
+void MainWindow::markFolderRead()
+{
+    std::vector<int64_t> ids;
+    for (int64_t mailbox : m_messages->mailboxes())
+        for (int64_t id : m_store->messageIds(mailbox, true)) ids.push_back(id);
+    if (ids.empty()) return;
+    ops::setFlags(*m_store, ids, Flag::Seen, true);
+    m_messages->refresh();
+    for (int64_t mailbox : m_messages->mailboxes()) m_folders->updateCounts(mailbox);
+    m_statusLabel->setText(ids.size() == 1 ? tr("1 message marked as read") : tr("%1 messages marked as read").arg(ids.size()));
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::emptyTrash()
+{
+    const qint64 trash = m_messages->mailbox();
+    auto mb = m_store->mailbox(trash);
+    if (!mb || mb->specialUse != QLatin1String("\\Trash")) return;
+    const std::vector<int64_t> ids = m_store->messageIds(trash);
+    if (ids.empty()) return;
+    if (QMessageBox::question(this, tr("Empty Trash"),
+                              tr("Delete the %1 messages in the Trash permanently? This cannot be undone.").arg(ids.size()),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    ops::deleteMessages(*m_store, ids); // already in Trash: removed for good
+    m_messages->refresh();
+    m_folders->updateCounts(trash);
+    m_statusLabel->setText(tr("Trash emptied"));
+    afterLocalChange(mb->accountId);
 }
 
 void MainWindow::moveSelectionToRole(const QString &role, const QString &defaultName)

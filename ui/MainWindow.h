@@ -19,6 +19,7 @@ class QTimer;
 class QTreeView;
 class QAction;
 class QDialog;
+class QToolButton;
 class QSettings;
 class QSystemTrayIcon;
 
@@ -98,6 +99,8 @@ private:
     void toggleFlagOnSelection(int flag);
     void deleteSelection();
     void moveSelectionTo(qint64 mailboxId, bool copy);
+    void markFolderRead();
+    void emptyTrash();
     // Archive, Junk, Not Junk: to the account's folder for that role (created if missing).
     void moveSelectionToRole(const QString &role, const QString &defaultName);
     void transfer(const std::vector<int64_t> &ids, qint64 mailboxId, bool copy);
@@ -139,6 +142,9 @@ private:
     int m_searchPending = 0;
     QAction *m_offlineAction = nullptr;
     QAction *m_notJunkAction = nullptr;
+    QAction *m_emptyTrashAction = nullptr;
+    QToolButton *m_unreadOnly = nullptr;
+    QToolButton *m_flaggedOnly = nullptr;
     QSet<qint64> m_askingPassword;
     QSet<qint64> m_askingTrust;
     qint64 m_waitingBody = 0;

@@ -21,6 +21,7 @@ void MessageListModel::setMailbox(qint64 mailboxId)
 {
     beginResetModel();
     m_mailbox = mailboxId;
+    m_sticky = 0;
     m_mailboxes.clear();
     if (mailboxId > 0) m_mailboxes.push_back(mailboxId);
     loadIds();
@@ -31,6 +32,7 @@ void MessageListModel::setMailboxes(const std::vector<int64_t> &mailboxIds)
 {
     beginResetModel();
     m_mailbox = kUnified;
+    m_sticky = 0;
     m_mailboxes = mailboxIds;
     loadIds();
     endResetModel();
@@ -47,6 +49,17 @@ void MessageListModel::setFilter(const QString &text)
     beginResetModel();
     m_filter = text;
     m_textMatches.clear();
+    loadIds();
+    endResetModel();
+}
+
+void MessageListModel::setStateFilter(bool unreadOnly, bool flaggedOnly)
+{
+    if (unreadOnly == m_unreadOnly && flaggedOnly == m_flaggedOnly) return;
+    beginResetModel();
+    m_unreadOnly = unreadOnly;
+    m_flaggedOnly = flaggedOnly;
+    m_sticky = 0;
     loadIds();
     endResetModel();
 }
@@ -70,6 +83,11 @@ void MessageListModel::loadIds()
     std::string in;
     for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
     std::string sql = "SELECT id FROM messages WHERE mailbox_id IN (" + in + ")";
+    if (m_unreadOnly || m_flaggedOnly) {
+        std::string state = m_unreadOnly ? "(flags & 1)=0" : "";
+        if (m_flaggedOnly) state += std::string(state.empty() ? "" : " AND ") + "(flags & 4)<>0";
+        sql += " AND (" + state + (m_sticky ? " OR id=" + std::to_string(m_sticky) : std::string()) + ")";
+    }
     if (!m_filter.isEmpty())
     {
         std::string text;

@@ -35,6 +35,10 @@ public:
     // Messages that match the filter by their text (found by a body search);
     // shown with the header matches while the filter stays the same.
     void addTextMatches(const QList<qint64> &ids);
+    // Only unread and/or only flagged messages. The message being read stays
+    // listed (setSticky) even once it no longer matches, until the view changes.
+    void setStateFilter(bool unreadOnly, bool flaggedOnly);
+    void setSticky(qint64 messageId) { m_sticky = messageId; }
     const std::vector<int64_t> &mailboxes() const { return m_mailboxes; }
     // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
     void refresh();
@@ -66,6 +70,8 @@ private:
     std::vector<int64_t> m_mailboxes; // what the list shows
     QString m_filter;
     std::set<int64_t> m_textMatches;
+    bool m_unreadOnly = false, m_flaggedOnly = false;
+    qint64 m_sticky = 0;
     int m_sortColumn = DateColumn;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
     std::vector<int64_t> m_ids;

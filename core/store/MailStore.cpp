@@ -105,6 +105,16 @@ void MailStore::removeAccount(int64_t id)
     q.bind(1, id).exec();
 }
 
+std::vector<int64_t> MailStore::messageIds(int64_t mailboxId, bool unreadOnly)
+{
+    Statement q = m_db.prepare(unreadOnly ? "SELECT id FROM messages WHERE mailbox_id=? AND (flags & 1)=0"
+                                          : "SELECT id FROM messages WHERE mailbox_id=?");
+    q.bind(1, mailboxId);
+    std::vector<int64_t> out;
+    while (q.step()) out.push_back(q.int64(0));
+    return out;
+}
+
 std::vector<int64_t> MailStore::searchCachedBodies(int64_t mailboxId, const QString &text)
 {
     QString pat = text;

@@ -88,6 +88,8 @@ public:
     void deleteUids(int64_t mailboxId, const std::vector<uint32_t> &uids);
     std::optional<MessageRecord> message(int64_t id);
     std::vector<MessageRecord> messages(int64_t mailboxId, int limit, int offset = 0);
+    // Ids of a mailbox's messages; unreadOnly: those without \\Seen.
+    std::vector<int64_t> messageIds(int64_t mailboxId, bool unreadOnly = false);
     // The given messages (any order; missing ids are left out).
     std::vector<MessageRecord> messagesByIds(const std::vector<int64_t> &ids);
     void setLocalFlags(const std::vector<int64_t> &ids, int flags, bool add);

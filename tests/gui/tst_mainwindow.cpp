@@ -30,6 +30,9 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QSettings>
+#include <QTimer>
+#include <QMessageBox>
+#include <QToolButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -678,6 +681,75 @@ private Q_SLOTS:
         store::MailStore st(Profile(m_profileDir).databasePath());
         QCOMPARE(saved.readAll(), *st.body(w.messageView()->currentMessageId()));
         w.filterEdit()->clear();
+    }
+
+    // "Unread" and "Flagged" toggles, Mark Folder as Read, Empty Trash.
+    void unreadFlaggedToggleMarkAllAndEmptyTrash()
+    {
+        Profile p(m_profileDir);
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.selectMailbox(m_inbox));
+        MessageListModel *list = w.messageModel();
+        QTRY_VERIFY(list->rowCount() > 100);
+        store::MailStore st(p.databasePath());
+        const int unread = int(st.messageIds(m_inbox, true).size());
+        QVERIFY(unread > 10);
+        auto *unreadOnly = w.findChild<QToolButton *>(QStringLiteral("unreadOnlyButton"));
+        unreadOnly->click();
+        QCOMPARE(list->rowCount(), unread);
+        // The one being read stays listed once read (no jumping); others that are read go.
+        w.messageListView()->setCurrentIndex(list->index(3, MessageListModel::SubjectColumn));
+        const qint64 reading = list->messageId(3), other = list->messageId(5);
+        ops::setFlags(st, {reading, other}, Flag::Seen, true);
+        list->refresh();
+        QCOMPARE(list->rowOf(reading), 3);
+        QCOMPARE(list->rowOf(other), -1);
+        QCOMPARE(list->rowCount(), unread - 1);
+        unreadOnly->click();
+        QVERIFY(list->rowCount() > unread);
+
+        w.findChild<QToolButton *>(QStringLiteral("flaggedOnlyButton"))->click();
+        {
+            auto q = st.db().prepare("SELECT COUNT(*) FROM messages WHERE mailbox_id=? AND (flags & 4)<>0");
+            q.bind(1, m_inbox);
+            QVERIFY(q.step());
+            QCOMPARE(list->rowCount(), int(q.int64(0)));
+        } // (a statement left open would keep this connection on an old snapshot)
+        w.findChild<QToolButton *>(QStringLiteral("flaggedOnlyButton"))->click();
+
+        // Mark Folder as Read: all of them, one queued change for the server.
+        const size_t opsBefore = st.pendingOps(m_account).size();
+        QAction *markAll = nullptr, *empty = nullptr;
+        for (QAction *a : w.folderView()->actions()) {
+            if (a->text() == QStringLiteral("Mark Folder as Read")) markAll = a;
+            if (a->text() == QStringLiteral("Empty Trash…")) empty = a;
+        }
+        QVERIFY(markAll && empty);
+        QVERIFY(!empty->isEnabled()); // not the Trash
+        markAll->trigger();
+        QVERIFY(st.messageIds(m_inbox, true).empty());
+        QTRY_COMPARE(w.folderModel()->firstInbox().data(UnreadCountRole).toInt(), 0);
+        QCOMPARE(st.pendingOps(m_account).size(), opsBefore + 1);
+        QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("flags+"));
+
+        // Empty Trash: after a confirmation, everything there goes for good.
+        MessageRecord old;
+        old.uid = 77;
+        old.subject = QStringLiteral("old junk");
+        st.insertMessages(m_trash, 1, {old});
+        QVERIFY(w.selectMailbox(m_trash));
+        QTRY_VERIFY(list->rowCount() >= 1);
+        QVERIFY(empty->isEnabled());
+        QTimer::singleShot(0, this, [] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (box) box->button(QMessageBox::Yes)->click();
+        });
+        empty->trigger();
+        QVERIFY(st.messageIds(m_trash).empty());
+        QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("expunge"));
+        QCOMPARE(list->rowCount(), 0);
     }
 };
 
