@@ -82,52 +82,38 @@ bool ImapSession::hasCapability(const char *cap) const { return m_caps.contains(
 QByteArray ImapSession::readRaw()
 {
     QByteArray resp;
-    std::string buf;
-    auto lastData = std::chrono::steady_clock::now();
-    try {
-        while (!m_reader.take(&resp)) {
-            if (*m_cancel)
-                fail(NetError::Cancelled, QStringLiteral("cancelled"));
-            buf.clear();
-            m_socket->receive(buf);
-            if (buf.empty()) {
-                if (!m_socket->isConnected())
-                    fail(NetError::Network, QStringLiteral("%1 closed the connection.").arg(m_account.incoming.host));
-                if (std::chrono::steady_clock::now() - lastData > std::chrono::seconds(60))
-                    fail(NetError::Timeout, QStringLiteral("%1 stopped answering.").arg(m_account.incoming.host));
-                m_socket->waitForRead(100);
-                continue;
-            }
-            lastData = std::chrono::steady_clock::now();
-            m_reader.feed(buf.data(), buf.size());
-        }
-    } catch (const ProtocolError &e) {
-        fail(NetError::Protocol, QStringLiteral("%1 sent an invalid response: %2")
-                                     .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
-    } catch (const NetError &) {
-        throw;
-    } catch (const std::exception &e) {
-        fail(NetError::Network, QStringLiteral("Connection to %1 lost: %2")
-                                    .arg(m_account.incoming.host, QString::fromUtf8(e.what())));
-    }
+    readResponse(&resp, -1);
     return resp;
 }
 
-bool ImapSession::readRawFor(QByteArray *out, int waitMs)
+bool ImapSession::readRawFor(QByteArray *out, int waitMs) { return readResponse(out, waitMs); }
+
+// waitMs < 0: until a whole response arrives (a minute of silence is a
+// timeout, a cancel throws); else at most waitMs (false: nothing complete yet,
+// partial data stays buffered).
+bool ImapSession::readResponse(QByteArray *out, int waitMs)
 {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
+    const auto start = std::chrono::steady_clock::now();
+    auto lastData = start;
     std::string buf;
     try {
         while (!m_reader.take(out)) {
-            if (std::chrono::steady_clock::now() >= until || *m_cancel) return false;
+            if (*m_cancel) {
+                if (waitMs >= 0) return false;
+                fail(NetError::Cancelled, QStringLiteral("cancelled"));
+            }
+            if (waitMs >= 0 && std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(waitMs)) return false;
             buf.clear();
             m_socket->receive(buf);
             if (buf.empty()) {
                 if (!m_socket->isConnected())
                     fail(NetError::Network, QStringLiteral("%1 closed the connection.").arg(m_account.incoming.host));
-                m_socket->waitForRead(50);
+                if (waitMs < 0 && std::chrono::steady_clock::now() - lastData > std::chrono::seconds(60))
+                    fail(NetError::Timeout, QStringLiteral("%1 stopped answering.").arg(m_account.incoming.host));
+                m_socket->waitForRead(waitMs < 0 ? 100 : 50);
                 continue;
             }
+            lastData = std::chrono::steady_clock::now();
             m_reader.feed(buf.data(), buf.size());
         }
     } catch (const ProtocolError &e) {

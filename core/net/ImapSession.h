@@ -104,6 +104,7 @@ private:
     QByteArray readRaw();
     // One response if it is complete within waitMs; false (and nothing lost) otherwise.
     bool readRawFor(QByteArray *out, int waitMs);
+    bool readResponse(QByteArray *out, int waitMs);
     [[noreturn]] void fail(NetError::Kind kind, const QString &msg);
 
     AccountConfig m_account;

@@ -68,6 +68,18 @@ class TestAccounts : public QObject {
         return p;
     }
 
+    // The provider's DNS and web server are the loopback stand-ins.
+    DiscoveryOptions discoveryOptions(const Profile &p) const
+    {
+        DiscoveryOptions o;
+        o.nameserver = m_dns.address();
+        o.proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_proxy.serverPort());
+        o.askIspdb = false;
+        o.extraAnchorsFile = p.extraAnchorsPath();
+        o.stepTimeoutMs = 4000;
+        return o;
+    }
+
     static void shot(QWidget *w, const QString &name)
     {
         if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
@@ -108,13 +120,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         AccountWizard *wiz = nullptr;
         QTRY_VERIFY((wiz = w.findChild<AccountWizard *>()) != nullptr && wiz->isVisible());
-        DiscoveryOptions o;
-        o.nameserver = m_dns.address();
-        o.proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_proxy.serverPort());
-        o.askIspdb = false;
-        o.extraAnchorsFile = p.extraAnchorsPath();
-        o.stepTimeoutMs = 4000;
-        wiz->setDiscoveryOptions(o);
+        wiz->setDiscoveryOptions(discoveryOptions(p));
 
         // Nothing starts without a valid address.
         wiz->nameEdit()->setText(QStringLiteral("Heidi Example"));
@@ -181,12 +187,7 @@ private Q_SLOTS:
         Profile p(m_tmp.filePath(QStringLiteral("p%1").arg(++m_n)));
         p.ensureExists(nullptr); // no test CA in this profile
         AccountWizard wiz(p);
-        DiscoveryOptions o;
-        o.nameserver = m_dns.address();
-        o.proxy = QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), m_proxy.serverPort());
-        o.askIspdb = false;
-        o.stepTimeoutMs = 4000;
-        wiz.setDiscoveryOptions(o);
+        wiz.setDiscoveryOptions(discoveryOptions(p));
         wiz.show();
         wiz.nameEdit()->setText(QStringLiteral("Heidi"));
         wiz.emailEdit()->setText(QStringLiteral("heidi@wizard.test"));
