@@ -320,6 +320,7 @@ void MainWindow::buildActions()
                          [this] { toggleFlagOnSelection(Flag::Flagged); });
     QAction *del = make(QStringLiteral(":/icons/delete.svg"), tr("Delete"), QKeySequence(QKeySequence::Delete),
                         [this] { deleteSelection(); });
+    QAction *nextUnread = make(QString(), tr("Next Unread Message"), QKeySequence(Qt::Key_N), [this] { selectNextUnread(); });
     QAction *archive = make(QStringLiteral(":/icons/archive.svg"), tr("Archive"), QKeySequence(Qt::Key_A),
                             [this] { moveSelectionToRole(QStringLiteral("\\Archive"), QStringLiteral("Archive")); });
     QAction *junk = make(QStringLiteral(":/icons/junk.svg"), tr("Mark as Junk"), QKeySequence(Qt::Key_J),
@@ -397,6 +398,8 @@ void MainWindow::buildActions()
     QMenu *copyMenu = message->addMenu(tr("Copy To"));
     connect(moveMenu, &QMenu::aboutToShow, this, [this, moveMenu] { populateMoveMenu(moveMenu, false); });
     connect(copyMenu, &QMenu::aboutToShow, this, [this, copyMenu] { populateMoveMenu(copyMenu, true); });
+    message->addAction(nextUnread);
+    message->addSeparator();
     message->addAction(archive);
     message->addAction(junk);
     message->addAction(m_notJunkAction);
@@ -688,6 +691,24 @@ void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, boo
     m_messages->refresh();
     m_folders->updateCounts(m_messages->mailbox());
     afterLocalChange(dest->accountId);
+}
+
+// N: the next unread message below the current one in this list, else the first one above.
+bool MainWindow::selectNextUnread()
+{
+    const int rows = m_messages->rowCount();
+    const int from = m_listView->currentIndex().isValid() ? m_listView->currentIndex().row() : -1;
+    for (int step = 1; step <= rows; ++step) {
+        const int r = (from + step) % rows;
+        if (r == from) break;
+        if (m_messages->index(r, 0).data(IsUnreadRole).toBool()) {
+            m_listView->setCurrentIndex(m_messages->index(r, MessageListModel::SubjectColumn));
+            m_listView->scrollTo(m_listView->currentIndex());
+            return true;
+        }
+    }
+    m_statusLabel->setText(tr("No unread message in this list"));
+    return false;
 }
 
 void MainWindow::markFolderRead()

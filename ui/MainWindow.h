@@ -100,6 +100,7 @@ private:
     void deleteSelection();
     void moveSelectionTo(qint64 mailboxId, bool copy);
     void markFolderRead();
+    bool selectNextUnread();
     void emptyTrash();
     // Archive, Junk, Not Junk: to the account's folder for that role (created if missing).
     void moveSelectionToRole(const QString &role, const QString &defaultName);

@@ -710,6 +710,15 @@ private Q_SLOTS:
         unreadOnly->click();
         QVERIFY(list->rowCount() > unread);
 
+        // N: the next unread message below the current one.
+        w.messageListView()->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+        w.messageListView()->setFocus();
+        QTest::keyClick(w.messageListView(), Qt::Key_N);
+        const int at = w.messageListView()->currentIndex().row();
+        QVERIFY(at > 0);
+        QVERIFY(list->index(at, 0).data(IsUnreadRole).toBool());
+        for (int r = 1; r < at; ++r) QVERIFY(!list->index(r, 0).data(IsUnreadRole).toBool());
+
         w.findChild<QToolButton *>(QStringLiteral("flaggedOnlyButton"))->click();
         {
             auto q = st.db().prepare("SELECT COUNT(*) FROM messages WHERE mailbox_id=? AND (flags & 4)<>0");
