@@ -79,9 +79,9 @@ QString encodeFlowed(const QString &text, int width)
     QString normalized = text;
     normalized.replace(QLatin1String("\r\n"), QLatin1String("\n"));
     for (QString line : normalized.split(QLatin1Char('\n'))) {
+        if (line == QLatin1String("-- ")) { out << line; continue; } // signature separator (RFC 3676 4.3)
         // Trailing spaces would mean "soft break": strip them from hard lines.
         while (line.endsWith(QLatin1Char(' '))) line.chop(1);
-        if (line == QLatin1String("-- ")) { out << line; continue; } // signature separator
         auto stuff = [](const QString &l) {
             return (l.startsWith(QLatin1Char(' ')) || l.startsWith(QLatin1Char('>')) || l.startsWith(QLatin1String("From ")))
                        ? QStringLiteral(" ") + l : l;

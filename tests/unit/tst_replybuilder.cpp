@@ -104,6 +104,8 @@ private Q_SLOTS:
         QVERIFY(f.split(QStringLiteral("\r\n"))[0].endsWith(QLatin1Char(' '))); // soft break
         QVERIFY(f.contains(QStringLiteral("\r\n From here"))); // space-stuffed
         QVERIFY(f.endsWith(QStringLiteral("> quoted")));
+        // The signature separator keeps its space (RFC 3676 4.3): "--" alone is just text.
+        QCOMPARE(encodeFlowed(QStringLiteral("Hi\n\n-- \nAlice")), QStringLiteral("Hi\r\n\r\n-- \r\nAlice"));
     }
 
     void addressesValidated()
