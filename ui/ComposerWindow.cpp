@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -19,12 +20,12 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMimeDatabase>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QShortcut>
 #include <QStringListModel>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace heron::ui {
@@ -102,11 +103,46 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     m_problem->hide();
     layout->addWidget(m_problem);
 
-    m_body = new QPlainTextEdit(this);
-    m_body->setPlainText(start.body);
-    m_body->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), m_body->font().pointSize()));
-    m_body->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_body = new BodyEditor(this);
+    m_body->setObjectName(QStringLiteral("body"));
+    if (start.html.isEmpty()) m_body->setPlainText(start.body);
+    else m_body->setMailHtml(start.html);
+
+    // Rich text switch, then the format toolbar it shows.
+    auto *bars = new QHBoxLayout;
+    bars->setSpacing(0);
+    auto *modeBar = new QToolBar(this);
+    modeBar->setIconSize(QSize(18, 18));
+    modeBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_richAction = modeBar->addAction(QIcon(QStringLiteral(":/icons/rich-text.svg")), tr("Rich Text"));
+    m_richAction->setObjectName(QStringLiteral("richText"));
+    m_richAction->setCheckable(true);
+    m_richAction->setChecked(m_body->isRich());
+    m_richAction->setToolTip(tr("Write with formatting; a plain-text copy is always sent along"));
+    m_formatBar = new QToolBar(this);
+    m_formatBar->setObjectName(QStringLiteral("formatBar"));
+    m_formatBar->setIconSize(QSize(18, 18));
+    for (BodyEditor::Format f : {BodyEditor::Bold, BodyEditor::Italic, BodyEditor::Underline})
+        m_formatBar->addAction(m_body->formatAction(f));
+    m_formatBar->addSeparator();
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::BulletList));
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::NumberedList));
+    m_formatBar->addSeparator();
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::Link));
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::ClearFormatting));
+    m_formatBar->setVisible(m_body->isRich());
+    bars->addWidget(modeBar);
+    auto *divider = new QFrame(this);
+    divider->setFrameShape(QFrame::VLine);
+    divider->setFrameShadow(QFrame::Sunken);
+    divider->setVisible(m_body->isRich());
+    connect(m_richAction, &QAction::toggled, divider, &QWidget::setVisible);
+    bars->addWidget(divider);
+    bars->addWidget(m_formatBar);
+    bars->addStretch(1);
+    layout->addLayout(bars);
     layout->addWidget(m_body, 1);
+    connect(m_richAction, &QAction::triggered, this, [this](bool on) { setRichText(on); });
 
     m_attachmentList = new QListWidget(this);
     m_attachmentList->setMaximumHeight(70);
@@ -167,22 +203,43 @@ void ComposerWindow::applySignature()
 {
     const QString sig = m_signatures.value(m_from->currentData().toLongLong()).trimmed();
     const QString block = sig.isEmpty() ? QString() : QStringLiteral("\n\n-- \n") + sig;
-    QString body = m_body->toPlainText();
-    if (!m_insertedSignature.isEmpty() && body.contains(m_insertedSignature))
-        body.replace(body.indexOf(m_insertedSignature), m_insertedSignature.size(), block);
-    else if (!block.isEmpty())
-        body = body.startsWith(QLatin1String("\n\n")) ? block + body : body + block; // above a quote, else at the end
+    const QString body = m_body->toPlainText();
+    const bool present = !m_insertedSignature.isEmpty() && body.contains(m_insertedSignature);
+    if (present || !block.isEmpty()) // above a quote, else at the end
+        m_body->replaceText(present ? m_insertedSignature : QString(), block, body.startsWith(QLatin1String("\n\n")));
     m_insertedSignature = block;
-    if (body != m_body->toPlainText()) {
-        m_body->setPlainText(body);
-        m_body->moveCursor(QTextCursor::Start);
+    if (body != m_body->toPlainText()) m_body->moveCursor(QTextCursor::Start);
+}
+
+bool ComposerWindow::setRichText(bool rich, bool ask)
+{
+    if (rich != m_body->isRich()) {
+        if (!rich && ask && m_body->hasFormatting()) {
+            QMessageBox box(QMessageBox::Question, tr("Switch to plain text?"),
+                            tr("Bold, italic, underline, lists and links will be lost. The text stays: list items "
+                               "start with \"- \" or their number, links are followed by their address."),
+                            QMessageBox::Yes | QMessageBox::Cancel, this);
+            box.button(QMessageBox::Yes)->setText(tr("Switch to Plain Text"));
+            box.setDefaultButton(QMessageBox::Cancel);
+            if (box.exec() != QMessageBox::Yes) {
+                m_richAction->setChecked(true);
+                return false;
+            }
+        }
+        const bool clean = !isDirty();
+        m_body->setRich(rich);
+        if (clean && !ask) m_savedSnapshot = snapshot();
     }
+    m_richAction->setChecked(rich);
+    m_formatBar->setVisible(rich);
+    return true;
 }
 
 QString ComposerWindow::snapshot() const
 {
     return QStringList{m_to->text(), m_cc->text(), m_bcc->text(), m_subject->text(), m_body->toPlainText(),
-                       QString::number(m_message.attachments.size()), m_from->currentText()}.join(QChar(0x1f));
+                       m_body->mailHtml(), QString::number(m_message.attachments.size()), m_from->currentText()}
+        .join(QChar(0x1f));
 }
 
 bool ComposerWindow::isDirty() const { return snapshot() != m_savedSnapshot; }
@@ -194,7 +251,8 @@ compose::OutgoingMessage ComposerWindow::current() const
     m.cc = compose::splitAddressField(m_cc->text());
     m.bcc = compose::splitAddressField(m_bcc->text());
     m.subject = m_subject->text();
-    m.body = m_body->toPlainText();
+    m.body = m_body->mailPlainText();
+    m.html = m_body->mailHtml();
     return m;
 }
 
@@ -287,7 +345,8 @@ bool ComposerWindow::send()
     m.fromName = account->name.section(QLatin1Char('('), 0, 0).trimmed();
     m.fromAddress = account->email;
     m.subject = m_subject->text();
-    m.body = m_body->toPlainText();
+    m.body = m_body->mailPlainText();
+    m.html = m_body->mailHtml();
     static const QRegularExpression mentions(QStringLiteral("\\b(attach(ed|ment|ments)?|enclosed|anbei|angeh[äa]ngt|pi[eè]ce jointe)\\b"),
                                              QRegularExpression::CaseInsensitiveOption);
     // Only the user's own text counts, not quoted lines.

@@ -1,20 +1,24 @@
 #pragma once
 // Writing a message: identity, To/Cc/Bcc with completion from addresses seen
-// in the cache and validation before sending, subject, plain-text body,
-// attachments (file dialog or drag and drop, with sizes), a warning when the
-// text mentions an attachment and there is none. Send (Ctrl+Return) stores the
-// message in the durable outbox first; the account worker sends it.
+// in the cache and validation before sending, subject, plain or rich text body (see BodyEditor; rich text is sent
+// as multipart/alternative with a faithful plain copy), attachments (file
+// dialog or drag and drop, with sizes), a warning when the text mentions an
+// attachment and there is none. Send (Ctrl+Return) stores the message in the
+// durable outbox first; the account worker sends it. A draft keeps the rich
+// text as its HTML part and reopens in rich mode.
 // Thread: GUI.
+#include "BodyEditor.h"
 #include "compose/MessageComposer.h"
 
 #include <QHash>
 #include <QWidget>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
-class QPlainTextEdit;
+class QToolBar;
 
 namespace heron::store { class MailStore; }
 
@@ -30,12 +34,19 @@ public:
     QLineEdit *ccEdit() const { return m_cc; }
     QLineEdit *bccEdit() const { return m_bcc; }
     QLineEdit *subjectEdit() const { return m_subject; }
-    QPlainTextEdit *bodyEdit() const { return m_body; }
+    BodyEditor *bodyEdit() const { return m_body; }
     QLabel *problemLabel() const { return m_problem; }
+    QAction *richTextAction() const { return m_richAction; }
+    QToolBar *formatBar() const { return m_formatBar; }
     int attachmentCount() const { return int(m_message.attachments.size()); }
     void addAttachmentFile(const QString &path);
     // Signature per account id; inserted now and swapped when the identity changes.
     void setSignatures(const QHash<qint64, QString> &signatures);
+    // Rich or plain text. Leaving rich text asks first when formatting would be
+    // lost; false when the user said no. With ask false the mode is chosen for
+    // the user (the default from Settings): no question, and not an edit.
+    bool setRichText(bool rich, bool ask = true);
+    bool isRichText() const { return m_body->isRich(); }
     // Continue a draft stored on the server under this UID (in the account's Drafts).
     void setDraftSource(uint32_t uid) { m_replacesUid = uid; }
     qint64 draftId() const { return m_draftId; }
@@ -67,11 +78,13 @@ private:
 
     store::MailStore *m_store;
     QComboBox *m_from;
+    QAction *m_richAction;
+    QToolBar *m_formatBar;
     QLineEdit *m_to;
     QLineEdit *m_cc;
     QLineEdit *m_bcc;
     QLineEdit *m_subject;
-    QPlainTextEdit *m_body;
+    BodyEditor *m_body;
     QListWidget *m_attachmentList;
     QLabel *m_problem;
     compose::OutgoingMessage m_message;

@@ -682,6 +682,7 @@ ComposerWindow *MainWindow::openComposer(int kind)
     }
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));
+    composer->setRichText(m_settings->value(QStringLiteral("compose/richText"), false).toBool(), false);
     composer->setSignatures(signatures());
     return showComposer(composer);
 }
@@ -733,6 +734,8 @@ ComposerWindow *MainWindow::openDraft(qint64 messageId)
     start.bcc = entries(c.bcc);
     start.subject = c.subject;
     start.body = mime::unflow(c.plainText);
+    if (start.body.endsWith(QLatin1Char('\n'))) start.body.chop(1); // the line end buildMessage adds
+    start.html = c.html; // written in rich text: continues in rich text
     start.inReplyTo = record->inReplyTo;
     start.references = record->references;
     for (const mime::Attachment &a : c.attachments) start.attachments.push_back({a.fileName, a.mimeType, a.data});
