@@ -31,6 +31,7 @@ class AccountWizard;
 class ComposerWindow;
 class FolderModel;
 class FolderTreeView;
+class IdentitiesDialog;
 class MessageListModel;
 class MessageView;
 class OutboxPane;
@@ -70,6 +71,8 @@ public:
     QHash<qint64, QString> signatures() const;
     ComposerWindow *showComposer(ComposerWindow *composer);
     void editSignature();
+    // File → Identities…: the identities of an account.
+    IdentitiesDialog *editIdentities(qint64 accountId);
 
 protected:
     void closeEvent(QCloseEvent *e) override;

@@ -1,7 +1,8 @@
 // The composer in the real main window, offscreen: rich text as it is sent
-// and saved as a draft.
+// and saved as a draft, identities chosen by the user or for a reply.
 #include "BodyEditor.h"
 #include "ComposerWindow.h"
+#include "IdentitiesDialog.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
@@ -124,14 +125,16 @@ class TestComposer : public QObject {
     }
 
 private Q_SLOTS:
-    // Every test starts from plain text and no signature, even when the one
-    // before failed half-way.
+    // Every test starts from plain text, no signature and no other identity,
+    // even when the one before failed half-way.
     void cleanup()
     {
         Profile p(m_profileDir);
         QSettings s(p.settingsPath(), QSettings::IniFormat);
         s.remove(QStringLiteral("signatures"));
         s.remove(QStringLiteral("compose"));
+        store::MailStore st(p.databasePath());
+        for (const Identity &i : st.identities(m_account)) st.removeIdentity(i.id);
     }
 
     void initTestCase()
@@ -355,6 +358,171 @@ private Q_SLOTS:
         QVERIFY(!c->bodyEdit()->hasFormatting()); // quotes are not formatting
         saveShot(c, "composer-rich-reply.png");
         c->close();
+    }
+
+    // File → Identities…: a second address with its own Reply-To and signature;
+    // the composer offers both; a reply comes from the address it was sent to.
+    void identitiesChooseFromReplyToAndSignature()
+    {
+        Profile p(m_profileDir);
+        {
+            QSettings s(p.settingsPath(), QSettings::IniFormat);
+            s.setValue(QStringLiteral("signatures/%1").arg(m_account), QStringLiteral("Alice\nHeron team"));
+        }
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        store::MailStore st(p.databasePath());
+
+        IdentitiesDialog *dlg = w.editIdentities(m_account);
+        QVERIFY(dlg);
+        QVERIFY(QTest::qWaitForWindowExposed(dlg));
+        QCOMPARE(dlg->list()->count(), 1);
+        QCOMPARE(dlg->list()->item(0)->text(), QStringLiteral("Demo <alice@example.org>\nthe account's own address"));
+        QVERIFY(!dlg->emailEdit()->isEnabled()); // the account's own: edited in Account Settings
+        QVERIFY(!dlg->removeButton()->isEnabled());
+        saveShot(dlg, "identities-own.png");
+        QTest::mouseClick(dlg->addButton(), Qt::LeftButton);
+        dlg->nameEdit()->setText(QStringLiteral("Sales Team"));
+        dlg->emailEdit()->setText(QStringLiteral("sales at example.org"));
+        dlg->replyToEdit()->setText(QStringLiteral("Team <team@example.org>"));
+        dlg->signatureEdit()->setPlainText(QStringLiteral("Sales\nExample Corp"));
+        QTest::mouseClick(dlg->saveButton(), Qt::LeftButton);
+        QVERIFY(dlg->problemLabel()->isVisible());
+        QCOMPARE(dlg->problemLabel()->text(),
+                 QStringLiteral("Address: \"sales at example.org\" is not a valid e-mail address."));
+        saveShot(dlg, "identities-problem.png");
+        QVERIFY(st.identities(m_account).empty());
+        dlg->emailEdit()->setText(QStringLiteral("sales@example.org"));
+        dlg->replyToEdit()->setText(QStringLiteral("team@example.org, boss@example.org"));
+        QVERIFY(!dlg->save());
+        QCOMPARE(dlg->problemLabel()->text(), QStringLiteral("Reply-To takes a single address."));
+        dlg->replyToEdit()->setText(QStringLiteral("Team <team@example.org>"));
+        QTest::keyClick(dlg->replyToEdit(), Qt::Key_Return); // Enter saves
+        QVERIFY(!dlg->problemLabel()->isVisible());
+        QCOMPARE(dlg->list()->count(), 2);
+        QCOMPARE(dlg->list()->currentRow(), 1);
+        QCOMPARE(st.identities(m_account).size(), size_t(1));
+        saveShot(dlg, "identities.png");
+        dlg->close();
+
+        // New message: both identities offered; switching swaps signature and Reply-To.
+        ComposerWindow *c = w.openComposer(-1);
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QComboBox *from = c->fromBox();
+        QCOMPARE(from->count(), 2);
+        QCOMPARE(from->itemText(0), QStringLiteral("Demo <alice@example.org>"));
+        QCOMPARE(from->itemText(1), QStringLiteral("Sales Team <sales@example.org> (Demo)"));
+        QCOMPARE(from->currentIndex(), 0);
+        QVERIFY(!c->replyToLabel()->isVisible());
+        QCOMPARE(c->bodyEdit()->toPlainText(), QStringLiteral("\n\n-- \nAlice\nHeron team"));
+        c->bodyEdit()->moveCursor(QTextCursor::Start);
+        QTest::keyClicks(c->bodyEdit(), QStringLiteral("Our offer"));
+        from->setCurrentIndex(1);
+        QCOMPARE(c->bodyEdit()->toPlainText(), QStringLiteral("Our offer\n\n-- \nSales\nExample Corp"));
+        QVERIFY(c->replyToLabel()->isVisible());
+        QCOMPARE(c->replyToLabel()->text(), QStringLiteral("Team <team@example.org>"));
+        saveShot(c, "composer-identity.png");
+        c->toEdit()->setText(QStringLiteral("carol@example.org"));
+        c->subjectEdit()->setText(QStringLiteral("offer"));
+        c->setAskAboutMissingAttachment(false);
+        QVERIFY(c->send());
+        const QByteArray raw = lastQueuedRaw(st, m_account);
+        const mime::MessageContent sent = mime::parseMessage(raw);
+        QCOMPARE(sent.from, QStringLiteral("\"Sales Team\" <sales@example.org>"));
+        QString name, addr;
+        mime::splitAddress(sent.replyTo, &name, &addr);
+        QCOMPARE(addr, QStringLiteral("team@example.org"));
+        QVERIFY(mime::unflow(sent.plainText).contains(QLatin1String("-- \nSales\nExample Corp")));
+
+        // A message to the sales address is answered from it.
+        QVERIFY(showMessage(w, QStringLiteral("question for sales"), QStringLiteral("How much?")));
+        ComposerWindow *reply = w.openComposer(int(compose::ReplyKind::Reply));
+        QCOMPARE(reply->fromBox()->currentIndex(), 1);
+        QCOMPARE(reply->currentIdentity().email, QStringLiteral("sales@example.org"));
+        QVERIFY(reply->replyToLabel()->isVisibleTo(reply));
+        const QString body = reply->bodyEdit()->toPlainText();
+        QVERIFY(body.startsWith(QLatin1String("\n\n-- \nSales\nExample Corp\n")));
+        QVERIFY(!body.contains(QLatin1String("Heron team")));
+        QVERIFY(!reply->isDirty()); // choosing the identity for the user is not an edit
+        reply->close();
+        // Reply-all leaves every address of the user out.
+        ComposerWindow *all = w.openComposer(int(compose::ReplyKind::ReplyAll));
+        QCOMPARE(all->toEdit()->text(), QStringLiteral("Carol <carol@example.org>"));
+        all->close();
+
+        // Sent to a list, delivered to the sales address: answered from it too.
+        QVERIFY(showMessage(w, QStringLiteral("list message"), QStringLiteral("From the list")));
+        ComposerWindow *listReply = w.openComposer(int(compose::ReplyKind::Reply));
+        QCOMPARE(listReply->currentIdentity().email, QStringLiteral("sales@example.org"));
+        listReply->close();
+
+        // Not sent to the sales address: the account's own identity.
+        QVERIFY(showMessage(w, QStringLiteral("plain question"), QStringLiteral("Plain body")));
+        ComposerWindow *plainReply = w.openComposer(int(compose::ReplyKind::Reply));
+        QCOMPARE(plainReply->currentIdentity().email, QStringLiteral("alice@example.org"));
+        QVERIFY(plainReply->bodyEdit()->toPlainText().contains(QLatin1String("-- \nAlice\nHeron team")));
+        plainReply->close();
+
+    }
+
+    // A draft reopens as it was written: its signature is not added again,
+    // its identity (From) is chosen, and switching identity swaps that signature.
+    void reopenedDraftKeepsItsIdentityAndSignature()
+    {
+        Profile p(m_profileDir);
+        {
+            QSettings s(p.settingsPath(), QSettings::IniFormat);
+            s.setValue(QStringLiteral("signatures/%1").arg(m_account), QStringLiteral("New sig"));
+        }
+        store::MailStore st(p.databasePath());
+        Identity sales;
+        sales.accountId = m_account;
+        sales.name = QStringLiteral("Sales Team");
+        sales.email = QStringLiteral("sales@example.org");
+        sales.replyTo = QStringLiteral("team@example.org");
+        sales.signature = QStringLiteral("Sales");
+        st.addIdentity(sales);
+        auto drafts = st.mailboxByRole(m_account, QStringLiteral("\\Drafts"));
+        auto storeDraft = [&](uint32_t uid, const QString &from, const QString &body) {
+            compose::OutgoingMessage d;
+            d.fromAddress = from;
+            d.to = {QStringLiteral("carol@example.org")};
+            d.subject = QStringLiteral("draft %1").arg(uid);
+            d.body = body;
+            MessageRecord rec;
+            rec.uid = uid;
+            rec.subject = d.subject;
+            store::Transaction tx(st.db());
+            st.insertMessages(drafts->id, 1, {rec});
+            const int64_t id = st.db().lastInsertId();
+            st.storeBody(id, compose::buildMessage(d, QString(), true).raw);
+            tx.commit();
+            return id;
+        };
+        const int64_t own = storeDraft(201, QStringLiteral("alice@example.org"), QStringLiteral("Draft text\n\n-- \nOld sig"));
+        const int64_t fromSales = storeDraft(202, QStringLiteral("sales@example.org"), QStringLiteral("Offer\n\n-- \nSales"));
+
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        ComposerWindow *a = w.openDraft(own);
+        QCOMPARE(a->bodyEdit()->toPlainText(), QStringLiteral("Draft text\n\n-- \nOld sig"));
+        QCOMPARE(a->currentIdentity().email, QStringLiteral("alice@example.org"));
+        QVERIFY(!a->isDirty());
+        a->close();
+
+        ComposerWindow *b = w.openDraft(fromSales);
+        QCOMPARE(b->fromBox()->currentIndex(), 1);
+        QVERIFY(b->replyToLabel()->isVisibleTo(b));
+        QCOMPARE(b->bodyEdit()->toPlainText(), QStringLiteral("Offer\n\n-- \nSales"));
+        QVERIFY(!b->isDirty());
+        b->fromBox()->setCurrentIndex(0);
+        QCOMPARE(b->bodyEdit()->toPlainText(), QStringLiteral("Offer\n\n-- \nNew sig"));
+        QVERIFY(!b->replyToLabel()->isVisibleTo(b));
+        QVERIFY(b->isDirty());
+        answerNextMessageBox(QMessageBox::Discard);
+        b->close();
     }
 
     // Link…: a selected word becomes a link; a bad address is refused with the reason.
