@@ -319,18 +319,23 @@ void setFromPlainText(QTextDocument *doc, const QString &text)
 void setFromHtml(QTextDocument *doc, const QString &html)
 {
     doc->setHtml(html);
-    // Qt's importer marks a <blockquote> with level 1 and 40 px per nesting;
+    // Qt's importer gives each <blockquote> 40 px of margin but marks only
+    // some blocks as quoted (level 1 at most, none after a nested quote
+    // closed): the depth is read from the margin when the HTML has quotes.
     // "<div><br></div>" (an empty line in HTML mail) becomes a lone line separator.
+    const bool hasQuotes = html.contains(QLatin1String("<blockquote"), Qt::CaseInsensitive);
     QTextCursor c(doc);
     c.beginEditBlock();
     for (QTextBlock b = doc->begin(); b.isValid(); b = b.next()) {
         QTextBlockFormat bf = b.blockFormat();
-        if (bf.hasProperty(QTextFormat::BlockQuoteLevel)) {
-            const int level = std::max(1, int(bf.leftMargin() / kImportedQuoteIndent + 0.5));
+        const int depth = int(bf.leftMargin() / kImportedQuoteIndent + 0.5);
+        const int level = bf.hasProperty(QTextFormat::BlockQuoteLevel) ? std::max(1, depth) : hasQuotes ? depth : 0;
+        if (level > 0)
             bf.setProperty(QTextFormat::BlockQuoteLevel, level);
-            c.setPosition(b.position());
-            c.setBlockFormat(bf);
-        }
+        else
+            bf.clearProperty(QTextFormat::BlockQuoteLevel);
+        c.setPosition(b.position());
+        c.setBlockFormat(bf);
         if (b.text() == QString(QChar::LineSeparator)) {
             c.setPosition(b.position());
             c.setPosition(b.position() + 1, QTextCursor::KeepAnchor);
@@ -382,7 +387,7 @@ void reduceFormatting(QTextDocument *doc)
             const QString href = sendableHref(f);
             if (!href.isEmpty())
                 n = linkFormat(href);
-            else if (f.fontUnderline())
+            else if (f.fontUnderline() && !f.isAnchor()) // links come underlined
                 n.setFontUnderline(true);
             if (isBold(f)) n.setFontWeight(QFont::Bold);
             if (f.fontItalic()) n.setFontItalic(true);
