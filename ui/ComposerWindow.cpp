@@ -11,6 +11,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -19,12 +20,12 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QMimeDatabase>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QShortcut>
 #include <QStringListModel>
 #include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace heron::ui {
@@ -51,6 +52,18 @@ public:
         return head + index.data().toString() + QStringLiteral(", ");
     }
 };
+
+// "Name <address> (Account)"; the account is left out when it adds nothing
+// (the wizard names accounts "Name (address)": those show by their address).
+QString identityLabel(const Identity &i, const AccountConfig &a)
+{
+    QString text = i.name.isEmpty() ? i.email : QStringLiteral("%1 <%2>").arg(i.name, i.email);
+    const QString wizardName = QStringLiteral("%1 (%2)").arg(defaultIdentity(a).name, a.email);
+    const QString account = a.name == wizardName ? a.email : a.name;
+    if (account.compare(i.email, Qt::CaseInsensitive) != 0 && account != i.name)
+        text += QStringLiteral(" (%1)").arg(account);
+    return text;
+}
 } // namespace
 
 ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const compose::OutgoingMessage &start, QWidget *parent)
@@ -72,11 +85,21 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     auto *layout = new QVBoxLayout(this);
     auto *form = new QFormLayout;
     m_from = new QComboBox(this);
+    m_from->setObjectName(QStringLiteral("from"));
     for (const AccountConfig &a : store->accounts()) {
         if (a.smtp.host.isEmpty()) continue;
-        m_from->addItem(QStringLiteral("%1 <%2>").arg(a.name, a.email), QVariant::fromValue<qint64>(a.id));
-        if (a.id == accountId) m_from->setCurrentIndex(m_from->count() - 1);
+        std::vector<Identity> identities{defaultIdentity(a)};
+        for (const Identity &i : store->identities(a.id)) identities.push_back(i);
+        for (const Identity &i : identities) {
+            m_from->addItem(identityLabel(i, a), QVariant::fromValue<qint64>(a.id));
+            m_identities.push_back(i);
+            if (a.id == accountId && i.isAccountDefault()) m_from->setCurrentIndex(m_from->count() - 1);
+        }
     }
+    m_replyTo = new QLabel(this);
+    m_replyTo->setObjectName(QStringLiteral("replyTo"));
+    m_replyTo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_replyTo->setToolTip(tr("Replies to this message go to this address (set in the identity)."));
     auto field = [&](const QString &text, const QStringList &values) {
         auto *e = new QLineEdit(values.join(QStringLiteral(", ")), this);
         auto *c = new AddressCompleter(seen, e);
@@ -89,6 +112,8 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     m_to->setObjectName(QStringLiteral("to"));
     m_subject = new QLineEdit(start.subject, this);
     form->addRow(tr("From:"), m_from);
+    m_replyToCaption = new QLabel(tr("Reply-To:"), this);
+    form->addRow(m_replyToCaption, m_replyTo);
     form->addRow(tr("To:"), m_to);
     form->addRow(tr("Cc:"), m_cc);
     form->addRow(tr("Bcc:"), m_bcc);
@@ -102,11 +127,46 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     m_problem->hide();
     layout->addWidget(m_problem);
 
-    m_body = new QPlainTextEdit(this);
-    m_body->setPlainText(start.body);
-    m_body->setFont(QFont(QStringLiteral("DejaVu Sans Mono"), m_body->font().pointSize()));
-    m_body->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_body = new BodyEditor(this);
+    m_body->setObjectName(QStringLiteral("body"));
+    if (start.html.isEmpty()) m_body->setPlainText(start.body);
+    else m_body->setMailHtml(start.html);
+
+    // Rich text switch, then the format toolbar it shows.
+    auto *bars = new QHBoxLayout;
+    bars->setSpacing(0);
+    auto *modeBar = new QToolBar(this);
+    modeBar->setIconSize(QSize(18, 18));
+    modeBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_richAction = modeBar->addAction(QIcon(QStringLiteral(":/icons/rich-text.svg")), tr("Rich Text"));
+    m_richAction->setObjectName(QStringLiteral("richText"));
+    m_richAction->setCheckable(true);
+    m_richAction->setChecked(m_body->isRich());
+    m_richAction->setToolTip(tr("Write with formatting; a plain-text copy is always sent along"));
+    m_formatBar = new QToolBar(this);
+    m_formatBar->setObjectName(QStringLiteral("formatBar"));
+    m_formatBar->setIconSize(QSize(18, 18));
+    for (BodyEditor::Format f : {BodyEditor::Bold, BodyEditor::Italic, BodyEditor::Underline})
+        m_formatBar->addAction(m_body->formatAction(f));
+    m_formatBar->addSeparator();
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::BulletList));
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::NumberedList));
+    m_formatBar->addSeparator();
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::Link));
+    m_formatBar->addAction(m_body->formatAction(BodyEditor::ClearFormatting));
+    m_formatBar->setVisible(m_body->isRich());
+    bars->addWidget(modeBar);
+    auto *divider = new QFrame(this);
+    divider->setFrameShape(QFrame::VLine);
+    divider->setFrameShadow(QFrame::Sunken);
+    divider->setVisible(m_body->isRich());
+    connect(m_richAction, &QAction::toggled, divider, &QWidget::setVisible);
+    bars->addWidget(divider);
+    bars->addWidget(m_formatBar);
+    bars->addStretch(1);
+    layout->addLayout(bars);
     layout->addWidget(m_body, 1);
+    connect(m_richAction, &QAction::triggered, this, [this](bool on) { setRichText(on); });
 
     m_attachmentList = new QListWidget(this);
     m_attachmentList->setMaximumHeight(70);
@@ -140,7 +200,7 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     connect(sendShortcut, &QShortcut::activated, this, &ComposerWindow::send);
     for (QLineEdit *e : {m_to, m_cc, m_bcc})
         connect(e, &QLineEdit::textEdited, this, [e] { e->setStyleSheet(QString()); });
-    connect(m_from, &QComboBox::currentIndexChanged, this, [this] { applySignature(); });
+    connect(m_from, &QComboBox::currentIndexChanged, this, [this] { applyIdentity(); });
     auto *saveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+S")), this);
     connect(saveShortcut, &QShortcut::activated, this, [this] { saveDraft(true); });
     auto *autosave = new QTimer(this);
@@ -148,6 +208,7 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     connect(autosave, &QTimer::timeout, this, [this] { if (isDirty()) saveDraft(false); });
     autosave->start();
     refreshAttachments();
+    applyIdentity();
     m_savedSnapshot = snapshot();
     if (start.to.isEmpty()) m_to->setFocus();
     else {
@@ -156,33 +217,85 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     }
 }
 
-void ComposerWindow::setSignatures(const QHash<qint64, QString> &signatures)
+void ComposerWindow::setSignatures(const QHash<qint64, QString> &signatures, bool insertNow)
 {
     m_signatures = signatures;
-    applySignature();
+    applyIdentity(insertNow);
     m_savedSnapshot = snapshot(); // a signature alone is not an edit
 }
 
-void ComposerWindow::applySignature()
+Identity ComposerWindow::currentIdentity() const
 {
-    const QString sig = m_signatures.value(m_from->currentData().toLongLong()).trimmed();
-    const QString block = sig.isEmpty() ? QString() : QStringLiteral("\n\n-- \n") + sig;
-    QString body = m_body->toPlainText();
-    if (!m_insertedSignature.isEmpty() && body.contains(m_insertedSignature))
-        body.replace(body.indexOf(m_insertedSignature), m_insertedSignature.size(), block);
-    else if (!block.isEmpty())
-        body = body.startsWith(QLatin1String("\n\n")) ? block + body : body + block; // above a quote, else at the end
-    m_insertedSignature = block;
-    if (body != m_body->toPlainText()) {
-        m_body->setPlainText(body);
-        m_body->moveCursor(QTextCursor::Start);
+    const int i = m_from->currentIndex();
+    if (i < 0 || size_t(i) >= m_identities.size()) return Identity();
+    Identity id = m_identities[size_t(i)];
+    if (id.isAccountDefault()) id.signature = m_signatures.value(id.accountId);
+    return id;
+}
+
+bool ComposerWindow::selectIdentity(qint64 accountId, const QString &address)
+{
+    for (size_t i = 0; i < m_identities.size(); ++i) {
+        if (m_identities[i].accountId != accountId || m_identities[i].email.compare(address, Qt::CaseInsensitive) != 0)
+            continue;
+        const bool clean = !isDirty();
+        m_from->setCurrentIndex(int(i));
+        if (clean) m_savedSnapshot = snapshot(); // chosen for the user, not by them
+        return true;
     }
+    return false;
+}
+
+void ComposerWindow::applyIdentity(bool insertSignature)
+{
+    const Identity id = currentIdentity();
+    m_replyTo->setText(id.replyTo);
+    m_replyTo->setVisible(!id.replyTo.isEmpty());
+    m_replyToCaption->setVisible(!id.replyTo.isEmpty());
+
+    const QString sig = id.signature.trimmed();
+    const QString block = sig.isEmpty() ? QString() : QStringLiteral("\n\n-- \n") + sig;
+    const QString body = m_body->toPlainText();
+    const bool present = !m_insertedSignature.isEmpty() && body.contains(m_insertedSignature);
+    if (!present && (!insertSignature || (!block.isEmpty() && body.contains(block)))) {
+        m_insertedSignature = body.contains(block) ? block : QString(); // a reopened draft keeps its text
+        return;
+    }
+    if (present || !block.isEmpty()) // above a quote, else at the end
+        m_body->replaceText(present ? m_insertedSignature : QString(), block, body.startsWith(QLatin1String("\n\n")));
+    m_insertedSignature = block;
+    if (body != m_body->toPlainText()) m_body->moveCursor(QTextCursor::Start);
+}
+
+bool ComposerWindow::setRichText(bool rich, bool ask)
+{
+    if (rich != m_body->isRich()) {
+        if (!rich && ask && m_body->hasFormatting()) {
+            QMessageBox box(QMessageBox::Question, tr("Switch to plain text?"),
+                            tr("Bold, italic, underline, lists and links will be lost. The text stays: list items "
+                               "start with \"- \" or their number, links are followed by their address."),
+                            QMessageBox::Yes | QMessageBox::Cancel, this);
+            box.button(QMessageBox::Yes)->setText(tr("Switch to Plain Text"));
+            box.setDefaultButton(QMessageBox::Cancel);
+            if (box.exec() != QMessageBox::Yes) {
+                m_richAction->setChecked(true);
+                return false;
+            }
+        }
+        const bool clean = !isDirty();
+        m_body->setRich(rich);
+        if (clean && !ask) m_savedSnapshot = snapshot();
+    }
+    m_richAction->setChecked(rich);
+    m_formatBar->setVisible(rich);
+    return true;
 }
 
 QString ComposerWindow::snapshot() const
 {
     return QStringList{m_to->text(), m_cc->text(), m_bcc->text(), m_subject->text(), m_body->toPlainText(),
-                       QString::number(m_message.attachments.size()), m_from->currentText()}.join(QChar(0x1f));
+                       m_body->mailHtml(), QString::number(m_message.attachments.size()), m_from->currentText()}
+        .join(QChar(0x1f));
 }
 
 bool ComposerWindow::isDirty() const { return snapshot() != m_savedSnapshot; }
@@ -194,7 +307,12 @@ compose::OutgoingMessage ComposerWindow::current() const
     m.cc = compose::splitAddressField(m_cc->text());
     m.bcc = compose::splitAddressField(m_bcc->text());
     m.subject = m_subject->text();
-    m.body = m_body->toPlainText();
+    m.body = m_body->mailPlainText();
+    m.html = m_body->mailHtml();
+    const Identity id = currentIdentity();
+    m.fromName = id.name;
+    m.fromAddress = id.email;
+    m.replyTo = id.replyTo;
     return m;
 }
 
@@ -203,9 +321,7 @@ bool ComposerWindow::saveDraft(bool explicitSave)
     const qint64 accountId = m_from->currentData().toLongLong();
     auto account = m_store->account(accountId);
     if (!account) return false;
-    compose::OutgoingMessage m = current();
-    m.fromName = account->name.section(QLatin1Char('('), 0, 0).trimmed();
-    m.fromAddress = account->email;
+    const compose::OutgoingMessage m = current();
     try {
         compose::BuiltMessage built = compose::buildMessage(m, account->email.section(QLatin1Char('@'), 1), true);
         m_draftId = compose::Outbox(*m_store).saveDraft(m_draftId, accountId, built, m.subject, m_replacesUid);
@@ -284,10 +400,13 @@ bool ComposerWindow::send()
         showProblem(tr("Cannot send: no account with an outgoing server is configured."));
         return false;
     }
-    m.fromName = account->name.section(QLatin1Char('('), 0, 0).trimmed();
-    m.fromAddress = account->email;
-    m.subject = m_subject->text();
-    m.body = m_body->toPlainText();
+    const compose::OutgoingMessage now = current();
+    m.fromName = now.fromName;
+    m.fromAddress = now.fromAddress;
+    m.replyTo = now.replyTo;
+    m.subject = now.subject;
+    m.body = now.body;
+    m.html = now.html;
     static const QRegularExpression mentions(QStringLiteral("\\b(attach(ed|ment|ments)?|enclosed|anbei|angeh[äa]ngt|pi[eè]ce jointe)\\b"),
                                              QRegularExpression::CaseInsensitiveOption);
     // Only the user's own text counts, not quoted lines.

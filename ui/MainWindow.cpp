@@ -5,6 +5,7 @@
 #include "SettingsDialog.h"
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
+#include "IdentitiesDialog.h"
 #include "compose/ReplyBuilder.h"
 #include "mime/Envelope.h"
 #include "mime/MessageContent.h"
@@ -346,6 +347,8 @@ void MainWindow::buildActions()
     QAction *forward = make(QStringLiteral(":/icons/forward.svg"), tr("Forward"), QKeySequence(QStringLiteral("Ctrl+L")),
                             [this] { openComposer(int(compose::ReplyKind::Forward)); });
     QAction *signatureAct = make(QString(), tr("Signature…"), QKeySequence(), [this] { editSignature(); });
+    QAction *identitiesAct = make(QString(), tr("Identities…"), QKeySequence(),
+                                  [this] { editIdentities(currentAccountId()); });
     QAction *settingsAct = make(QString(), tr("Settings…"), QKeySequence(QStringLiteral("Ctrl+,")), [this] { editSettings(); });
     QAction *addAccountAct = make(QStringLiteral(":/icons/account.svg"), tr("Add Account…"), QKeySequence(), [this] { addAccount(); });
     QAction *accountSettingsAct = make(QString(), tr("Account Settings…"), QKeySequence(), [this] {
@@ -368,6 +371,7 @@ void MainWindow::buildActions()
     file->addAction(addAccountAct);
     file->addAction(accountSettingsAct);
     file->addAction(signatureAct);
+    file->addAction(identitiesAct);
     QMenu *accountMenu = file->addMenu(tr("Accounts"));
     accountMenu->addAction(accountUpAct);
     accountMenu->addAction(accountDownAct);
@@ -835,6 +839,7 @@ ComposerWindow *MainWindow::openComposer(int kind)
 {
     compose::OutgoingMessage start;
     qint64 account = currentAccountId();
+    std::optional<Identity> receiver;
     if (kind >= 0) {
         const qint64 id = m_view->currentMessageId();
         auto original = id ? m_store->message(id) : std::nullopt;
@@ -842,13 +847,26 @@ ComposerWindow *MainWindow::openComposer(int kind)
             m_statusLabel->setText(tr("Select a message first."));
             return nullptr;
         }
-        QStringList own;
-        for (const AccountConfig &a : m_store->accounts()) own << a.email;
-        start = compose::startReply(compose::ReplyKind(kind), *original, m_view->content(), own,
+        // The user's identities, this account's first: left out of reply-all,
+        // and the one that received the message answers it.
+        std::vector<Identity> own, others;
+        for (const AccountConfig &a : m_store->accounts()) {
+            auto &ids = a.id == account ? own : others;
+            ids.push_back(defaultIdentity(a));
+            for (const Identity &i : m_store->identities(a.id)) ids.push_back(i);
+        }
+        own.insert(own.end(), others.begin(), others.end());
+        QStringList addresses;
+        for (const Identity &i : own) addresses << i.email;
+        start = compose::startReply(compose::ReplyKind(kind), *original, m_view->content(), addresses,
                                     m_store->body(id).value_or(QByteArray()));
+        const int from = compose::receivingIdentity(own, *original, m_view->content());
+        if (from >= 0) receiver = own[size_t(from)];
     }
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setObjectName(QStringLiteral("composer"));
+    if (receiver) composer->selectIdentity(receiver->accountId, receiver->email);
+    composer->setRichText(m_settings->value(QStringLiteral("compose/richText"), false).toBool(), false);
     composer->setSignatures(signatures());
     return showComposer(composer);
 }
@@ -873,6 +891,19 @@ void MainWindow::editSignature()
     if (!ok) return;
     m_settings->setValue(key, text);
     m_settings->sync();
+}
+
+IdentitiesDialog *MainWindow::editIdentities(qint64 accountId)
+{
+    if (!m_store->account(accountId)) {
+        m_statusLabel->setText(tr("Select an account (or one of its folders) first."));
+        return nullptr;
+    }
+    auto *dlg = new IdentitiesDialog(m_store.get(), accountId, this);
+    dlg->setObjectName(QStringLiteral("identitiesDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    dlg->open();
+    return dlg;
 }
 
 ComposerWindow *MainWindow::openDraft(qint64 messageId)
@@ -900,11 +931,18 @@ ComposerWindow *MainWindow::openDraft(qint64 messageId)
     start.bcc = entries(c.bcc);
     start.subject = c.subject;
     start.body = mime::unflow(c.plainText);
+    if (start.body.endsWith(QLatin1Char('\n'))) start.body.chop(1); // the line end buildMessage adds
+    start.html = c.html; // written in rich text: continues in rich text
     start.inReplyTo = record->inReplyTo;
     start.references = record->references;
     for (const mime::Attachment &a : c.attachments) start.attachments.push_back({a.fileName, a.mimeType, a.data});
-    auto *composer = new ComposerWindow(m_store.get(), mailbox ? mailbox->accountId : currentAccountId(), start, this);
+    const qint64 account = mailbox ? mailbox->accountId : currentAccountId();
+    auto *composer = new ComposerWindow(m_store.get(), account, start, this);
     composer->setDraftSource(record->uid);
+    QString fromName, fromAddress;
+    mime::splitAddress(c.from, &fromName, &fromAddress);
+    composer->selectIdentity(account, fromAddress);
+    composer->setSignatures(signatures(), false); // the draft has its own: swapped only with the identity
     return showComposer(composer);
 }
 

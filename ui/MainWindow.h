@@ -34,6 +34,7 @@ class AccountWizard;
 class ComposerWindow;
 class FolderModel;
 class FolderTreeView;
+class IdentitiesDialog;
 class MessageListModel;
 class MessageView;
 class OutboxPane;
@@ -76,6 +77,8 @@ public:
     QHash<qint64, QString> signatures() const;
     ComposerWindow *showComposer(ComposerWindow *composer);
     void editSignature();
+    // File → Identities…: the identities of an account.
+    IdentitiesDialog *editIdentities(qint64 accountId);
 
 Q_SIGNALS:
     // New unread mail arrived in an account's Inbox (after its first sync).

@@ -79,9 +79,9 @@ QString encodeFlowed(const QString &text, int width)
     QString normalized = text;
     normalized.replace(QLatin1String("\r\n"), QLatin1String("\n"));
     for (QString line : normalized.split(QLatin1Char('\n'))) {
+        if (line == QLatin1String("-- ")) { out << line; continue; } // signature separator (RFC 3676 4.3)
         // Trailing spaces would mean "soft break": strip them from hard lines.
         while (line.endsWith(QLatin1Char(' '))) line.chop(1);
-        if (line == QLatin1String("-- ")) { out << line; continue; } // signature separator
         auto stuff = [](const QString &l) {
             return (l.startsWith(QLatin1Char(' ')) || l.startsWith(QLatin1Char('>')) || l.startsWith(QLatin1String("From ")))
                        ? QStringLiteral(" ") + l : l;
@@ -110,10 +110,28 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
     for (const QString &c : m.cc) { mb.getCopyRecipients().appendAddress(mailboxFor(c, draft)); built.recipients << bare(c); }
     for (const QString &b : m.bcc) { mailboxFor(b, draft); built.recipients << bare(b); } // validated; envelope only
     if (built.recipients.isEmpty() && !draft) throw std::invalid_argument("the message has no recipient");
+    std::shared_ptr<vmime::mailbox> replyTo;
+    if (!m.replyTo.trimmed().isEmpty()) {
+        if (splitAddressField(m.replyTo).size() > 1) throw std::invalid_argument("Reply-To takes a single address");
+        replyTo = mailboxFor(m.replyTo, draft);
+    }
     mb.setSubject(vmime::text(utf8(clean(m.subject)), vmime::charsets::UTF_8));
-    auto textPart = mb.getTextPart();
-    textPart->setCharset(vmime::charset(vmime::charsets::UTF_8));
-    textPart->setText(vmime::make_shared<vmime::stringContentHandler>(utf8(encodeFlowed(m.body) + QStringLiteral("\r\n"))));
+    auto plain = vmime::make_shared<vmime::stringContentHandler>(utf8(encodeFlowed(m.body) + QStringLiteral("\r\n")));
+    if (m.html.isEmpty()) {
+        auto textPart = mb.getTextPart();
+        textPart->setCharset(vmime::charset(vmime::charsets::UTF_8));
+        textPart->setText(plain);
+    } else {
+        mb.constructTextPart(vmime::mediaType(vmime::mediaTypes::TEXT, vmime::mediaTypes::TEXT_HTML));
+        auto htmlPart = vmime::dynamicCast<vmime::htmlTextPart>(mb.getTextPart());
+        htmlPart->setCharset(vmime::charset(vmime::charsets::UTF_8));
+        QString html = m.html;
+        html.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+        html.replace(QLatin1Char('\r'), QLatin1Char('\n'));
+        html.replace(QLatin1Char('\n'), QLatin1String("\r\n"));
+        htmlPart->setText(vmime::make_shared<vmime::stringContentHandler>(utf8(html)));
+        htmlPart->setPlainText(plain); // first in multipart/alternative: the least preferred
+    }
     for (const OutgoingAttachment &a : m.attachments) {
         auto data = vmime::make_shared<vmime::stringContentHandler>(std::string(a.data.constData(), size_t(a.data.size())));
         // RFC 2046 5.2.1: a message/rfc822 part may not be base64-encoded.
@@ -142,6 +160,7 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
         hdr->References()->setValue(seq);
     }
     hdr->getField("User-Agent")->setValue(vmime::text("Heron"));
+    if (replyTo) hdr->ReplyTo()->setValue(*replyTo);
     if (draft && !m.bcc.isEmpty()) {
         vmime::addressList bcc;
         for (const QString &b : m.bcc) bcc.appendAddress(mailboxFor(b, true));

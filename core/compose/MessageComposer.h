@@ -2,6 +2,10 @@
 // Builds an RFC 5322 message to send (through vmime::messageBuilder):
 // Message-ID, Date, MIME-Version; RFC 2047 names and subject, RFC 2231
 // attachment names; UTF-8 plain text sent as format=flowed (RFC 3676).
+// With html set: multipart/alternative (RFC 2046 5.1.4), the plain text first
+// (the faithful rendering the composer made of the same text, so readers
+// without HTML miss nothing), then text/html; inside multipart/mixed when
+// there are attachments.
 // No field can smuggle a header or a recipient: CR, LF and NUL are removed
 // from every value, and addresses are validated first.
 #include <QByteArray>
@@ -24,8 +28,10 @@ struct OutgoingMessage {
     QStringList to;   // "Name <addr>" or "addr"
     QStringList cc;
     QStringList bcc;  // envelope only, never in the header
+    QString replyTo;  // one address ("Name <addr>" or "addr"), or empty
     QString subject;
-    QString body;     // plain text
+    QString body;     // plain text; with html, the plain rendering of it
+    QString html;     // a complete HTML document (UTF-8); empty: plain text only
     QString inReplyTo;
     QString references;
     std::vector<OutgoingAttachment> attachments;

@@ -45,6 +45,21 @@ static QString sender(const MessageRecord &m)
     return m.fromName.isEmpty() ? m.fromAddr : QStringLiteral("%1 <%2>").arg(m.fromName, m.fromAddr);
 }
 
+int receivingIdentity(const std::vector<Identity> &candidates, const MessageRecord &original,
+                      const mime::MessageContent &content)
+{
+    const QStringList fields[] = {splitAddressField(original.to), splitAddressField(original.cc), content.deliveredTo};
+    for (const QStringList &field : fields) {
+        for (const QString &entry : field) {
+            QString name, addr;
+            mime::splitAddress(entry, &name, &addr);
+            for (size_t i = 0; i < candidates.size(); ++i)
+                if (!addr.isEmpty() && addr.compare(candidates[i].email, Qt::CaseInsensitive) == 0) return int(i);
+        }
+    }
+    return -1;
+}
+
 OutgoingMessage startReply(ReplyKind kind, const MessageRecord &original, const mime::MessageContent &content,
                            const QStringList &ownAddresses, const QByteArray &raw)
 {

@@ -141,6 +141,9 @@ MessageContent parseMessage(const QByteArray &raw)
         out.to = decodeHeader(headerRaw(*hdr, vmime::fields::TO));
         out.cc = decodeHeader(headerRaw(*hdr, vmime::fields::CC));
         out.bcc = decodeHeader(headerRaw(*hdr, vmime::fields::BCC));
+        out.replyTo = decodeHeader(headerRaw(*hdr, vmime::fields::REPLY_TO));
+        for (const auto &f : hdr->findAllFields(vmime::fields::DELIVERED_TO))
+            out.deliveredTo << decodeHeader(QByteArray::fromStdString(f->getValue()->generate())).trimmed();
         out.date = QString::fromLatin1(headerRaw(*hdr, vmime::fields::DATE)).trimmed();
         Walker w{out};
         w.walk(msg, 0, false);

@@ -4,6 +4,7 @@
 // bounded before vmime sees it (vmime crashes on very deep nesting).
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <vector>
 
 namespace heron::mime {
@@ -22,6 +23,8 @@ struct MessageContent {
     QString to;
     QString cc;
     QString bcc; // only ever present in drafts
+    QString replyTo;
+    QStringList deliveredTo; // every Delivered-To field (the mailbox the server put it in)
     QString date;
     QString plainText;
     QString html;

@@ -135,6 +135,20 @@ CREATE TABLE folder_roles (
   PRIMARY KEY(account_id, role)
 );
 )SQL",
+    // 6: more identities per account (see account/Identity.h; the account's
+    // own address stays its first identity and is not a row here).
+    R"SQL(
+CREATE TABLE identities (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL,
+  reply_to TEXT NOT NULL DEFAULT '',
+  signature TEXT NOT NULL DEFAULT '',
+  sort_order INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX identities_by_account ON identities(account_id, sort_order);
+)SQL",
 };
 } // namespace
 

@@ -196,6 +196,48 @@ bool MailStore::moveAccount(int64_t id, int delta)
     return true;
 }
 
+std::vector<Identity> MailStore::identities(int64_t accountId)
+{
+    std::vector<Identity> out;
+    Statement q = m_db.prepare("SELECT id, account_id, name, email, reply_to, signature, sort_order FROM identities "
+                               "WHERE account_id=? ORDER BY sort_order, id");
+    q.bind(1, accountId);
+    while (q.step()) {
+        Identity i;
+        i.id = q.int64(0);
+        i.accountId = q.int64(1);
+        i.name = q.text(2);
+        i.email = q.text(3);
+        i.replyTo = q.text(4);
+        i.signature = q.text(5);
+        i.sortOrder = q.integer(6);
+        out.push_back(i);
+    }
+    return out;
+}
+
+int64_t MailStore::addIdentity(const Identity &i)
+{
+    Statement q = m_db.prepare(
+        "INSERT INTO identities(account_id, name, email, reply_to, signature, sort_order) VALUES(?1,?2,?3,?4,?5,"
+        "(SELECT COALESCE(MAX(sort_order),0)+1 FROM identities WHERE account_id=?1))");
+    q.bind(1, i.accountId).bind(2, i.name).bind(3, i.email).bind(4, i.replyTo).bind(5, i.signature);
+    q.step();
+    return m_db.lastInsertId();
+}
+
+void MailStore::updateIdentity(const Identity &i)
+{
+    Statement q = m_db.prepare("UPDATE identities SET name=?, email=?, reply_to=?, signature=? WHERE id=?");
+    q.bind(1, i.name).bind(2, i.email).bind(3, i.replyTo).bind(4, i.signature).bind(5, i.id).exec();
+}
+
+void MailStore::removeIdentity(int64_t identityId)
+{
+    Statement q = m_db.prepare("DELETE FROM identities WHERE id=?");
+    q.bind(1, identityId).exec();
+}
+
 void MailStore::updateFolders(int64_t accountId, const std::vector<FolderUpdate> &folders)
 {
     Transaction tx(m_db);

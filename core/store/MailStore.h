@@ -3,6 +3,7 @@
 // Thread: a MailStore belongs to the thread that created it; other threads
 // open their own (WAL lets readers and the writer run together).
 #include "account/AccountConfig.h"
+#include "account/Identity.h"
 #include "store/Database.h"
 #include "store/MessageRecord.h"
 
@@ -60,6 +61,15 @@ public:
     // Moves the account one place up (delta -1) or down (+1) in the list;
     // false when it is already first or last.
     bool moveAccount(int64_t id, int delta);
+
+    // Identities beyond the account's own (see account/Identity.h), in their
+    // order. addIdentity returns the new id and puts it last; updateIdentity
+    // saves name, address, Reply-To and signature of the row identity.id.
+    // Callers validate the addresses (compose::checkAddress).
+    std::vector<Identity> identities(int64_t accountId);
+    int64_t addIdentity(const Identity &identity);
+    void updateIdentity(const Identity &identity);
+    void removeIdentity(int64_t identityId);
 
     // Mailboxes
     // Replaces the folder list of an account: new ones are added, vanished ones removed.

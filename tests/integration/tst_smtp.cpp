@@ -129,6 +129,40 @@ private Q_SLOTS:
         QCOMPARE(int(sent.size()), 1);
     }
 
+    // Rich text from another identity: both parts, the attachment and
+    // Reply-To arrive as sent; the recipient's server says where it delivered.
+    void richTextWithReplyToArrivesWhole()
+    {
+        Fixture f = makeProfile(QStringLiteral("alice"));
+        const QByteArray marker = "rich" + QByteArray::number(QRandomGenerator::global()->generate());
+        compose::OutgoingMessage m;
+        m.fromName = QStringLiteral("Alice at Sales");
+        m.fromAddress = QStringLiteral("alice@example.org");
+        m.replyTo = QStringLiteral("Sales <sales@example.org>");
+        m.to = {QStringLiteral("bob@example.org")};
+        m.subject = QString::fromLatin1(marker);
+        m.body = QStringLiteral("Hello team, see the docs <https://example.org/docs>\n- first\n- second");
+        m.html = QStringLiteral("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n</head>\n<body>\n"
+                                "<div>Hello <b>team</b>, see <a href=\"https://example.org/docs\">the docs</a></div>\n"
+                                "<ul>\n<li>first</li>\n<li>second \u00e9t\u00e9</li>\n</ul>\n</body>\n</html>\n");
+        m.body.replace(QLatin1String("second"), QStringLiteral("second \u00e9t\u00e9"));
+        const QByteArray pdf = QByteArray("%PDF-1.4\n") + QByteArray(3000, '\xff') + QByteArray("\r\n.\r\n");
+        m.attachments.push_back({QStringLiteral("offer.pdf"), QStringLiteral("application/pdf"), pdf});
+        QCOMPARE(send(f, m).sent, 1);
+
+        auto got = find(QStringLiteral("bob"), "INBOX", marker, 1);
+        QCOMPARE(int(got.size()), 1);
+        const mime::MessageContent c = mime::parseMessage(got.front());
+        QCOMPARE(mime::unflow(c.plainText).trimmed(), m.body);
+        QString html = c.html;
+        html.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+        QCOMPARE(html, m.html);
+        QCOMPARE(c.attachments.size(), size_t(1));
+        QCOMPARE(c.attachments[0].data, pdf);
+        QVERIFY(c.replyTo.contains(QLatin1String("<sales@example.org>")));
+        QVERIFY(c.deliveredTo.contains(QStringLiteral("bob@example.org")));
+    }
+
     void starttlsSubmissionWorks()
     {
         Fixture f = makeProfile(QStringLiteral("alice"), Security::StartTls);

@@ -60,6 +60,53 @@ private Q_SLOTS:
         QCOMPARE(q.integer(0), Database::schemaVersion());
     }
 
+    void identitiesPerAccountGoWithTheAccount()
+    {
+        MailStore s(freshDb());
+        int64_t inbox, trash;
+        const int64_t acc = setup(s, &inbox, &trash);
+        QVERIFY(s.identities(acc).empty()); // only the account's own address
+        Identity sales;
+        sales.accountId = acc;
+        sales.name = QStringLiteral("Sales");
+        sales.email = QStringLiteral("sales@example.org");
+        sales.replyTo = QStringLiteral("team@example.org");
+        sales.signature = QStringLiteral("The sales team\n+1 555");
+        sales.id = s.addIdentity(sales);
+        Identity alias;
+        alias.accountId = acc;
+        alias.email = QStringLiteral("me+lists@example.org");
+        alias.id = s.addIdentity(alias);
+        auto list = s.identities(acc);
+        QCOMPARE(list.size(), size_t(2));
+        QCOMPARE(list[0].email, QStringLiteral("sales@example.org"));
+        QCOMPARE(list[0].replyTo, QStringLiteral("team@example.org"));
+        QCOMPARE(list[0].signature, QStringLiteral("The sales team\n+1 555"));
+        QCOMPARE(list[1].email, QStringLiteral("me+lists@example.org"));
+        QVERIFY(!list[0].isAccountDefault());
+
+        sales.name = QStringLiteral("Sales EU");
+        sales.replyTo.clear();
+        s.updateIdentity(sales);
+        list = s.identities(acc);
+        QCOMPARE(list[0].name, QStringLiteral("Sales EU"));
+        QVERIFY(list[0].replyTo.isEmpty());
+        s.removeIdentity(alias.id);
+        QCOMPARE(s.identities(acc).size(), size_t(1));
+
+        AccountConfig a = *s.account(acc);
+        a.name = QStringLiteral("Alice Example (me@example.org)");
+        const Identity own = defaultIdentity(a, QStringLiteral("sig"));
+        QCOMPARE(own.name, QStringLiteral("Alice Example"));
+        QCOMPARE(own.email, QStringLiteral("me@example.org"));
+        QVERIFY(own.isAccountDefault());
+
+        s.removeAccount(acc);
+        Statement q = s.db().prepare("SELECT COUNT(*) FROM identities");
+        QVERIFY(q.step());
+        QCOMPARE(q.integer(0), 0);
+    }
+
     void countsAndNewestFirst()
     {
         MailStore s(freshDb());

@@ -104,6 +104,39 @@ private Q_SLOTS:
         QVERIFY(f.split(QStringLiteral("\r\n"))[0].endsWith(QLatin1Char(' '))); // soft break
         QVERIFY(f.contains(QStringLiteral("\r\n From here"))); // space-stuffed
         QVERIFY(f.endsWith(QStringLiteral("> quoted")));
+        // The signature separator keeps its space (RFC 3676 4.3): "--" alone is just text.
+        QCOMPARE(encodeFlowed(QStringLiteral("Hi\n\n-- \nAlice")), QStringLiteral("Hi\r\n\r\n-- \r\nAlice"));
+    }
+
+    void replyComesFromTheAddressThatReceivedIt()
+    {
+        auto identity = [](int64_t id, const char *email) {
+            Identity i;
+            i.id = id;
+            i.email = QString::fromLatin1(email);
+            return i;
+        };
+        const std::vector<Identity> mine = {identity(0, "me@example.org"), identity(5, "sales@example.org"),
+                                            identity(6, "Carol@Example.org")};
+        mime::MessageContent c;
+        MessageRecord m = original(); // To: alice, carol (case differs); Cc: dave, alice
+        QCOMPARE(receivingIdentity(mine, m, c), 2);
+        m.to = QStringLiteral("Someone <someone@example.net>");
+        m.cc = QStringLiteral("\"Sales, EU\" <SALES@example.org>");
+        QCOMPARE(receivingIdentity(mine, m, c), 1);
+        // Bcc or a mailing list: only the server's Delivered-To names us.
+        m.cc.clear();
+        QCOMPARE(receivingIdentity(mine, m, c), -1);
+        c.deliveredTo = {QStringLiteral("list-owner@example.net"), QStringLiteral("sales@example.org")};
+        QCOMPARE(receivingIdentity(mine, m, c), 1);
+        // To wins over Delivered-To (an alias delivered into the main mailbox).
+        m.to = QStringLiteral("me@example.org");
+        QCOMPARE(receivingIdentity(mine, m, c), 0);
+        const QByteArray raw =
+            "Delivered-To: sales@example.org\r\nDelivered-To: me@example.org\r\nFrom: x@example.net\r\n"
+            "To: undisclosed-recipients:;\r\n\r\nhi\r\n";
+        QCOMPARE(mime::parseMessage(raw).deliveredTo,
+                 (QStringList{QStringLiteral("sales@example.org"), QStringLiteral("me@example.org")}));
     }
 
     void addressesValidated()
