@@ -105,6 +105,7 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     m_problem->hide();
     layout->addWidget(m_problem);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons = buttons;
     m_ok = buttons->button(QDialogButtonBox::Ok);
     m_ok->setText(tr("Add Account"));
     connect(buttons, &QDialogButtonBox::accepted, this, &AccountDialog::accept);
@@ -201,6 +202,11 @@ void AccountDialog::setFolderChoices(const QList<QPair<QString, QString>> &folde
         m_folderBoxes.insert(role, combo);
     }
     m_layout->insertWidget(m_layout->count() - 2, box); // above the problem line and the buttons
+}
+
+QPushButton *AccountDialog::addActionButton(const QString &text)
+{
+    return m_buttons->addButton(text, QDialogButtonBox::ActionRole);
 }
 
 QHash<QString, QString> AccountDialog::folderChoices() const

@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialogButtonBox;
 class QFormLayout;
 class QPushButton;
 class QVBoxLayout;
@@ -40,6 +41,8 @@ public:
     // role -> raw name, empty for "automatic".
     QHash<QString, QString> folderChoices() const;
     QComboBox *folderBox(const QString &role) const { return m_folderBoxes.value(role); }
+    // An extra button beside Save/Cancel (e.g. "Identities…" for an existing account).
+    QPushButton *addActionButton(const QString &text);
     QString password() const;
     enum class PasswordStorage { Keyring, Session, Profile };
     PasswordStorage passwordStorage() const;
@@ -66,6 +69,7 @@ private:
     QLabel *m_problem;
     QFormLayout *m_idForm, *m_inForm;
     QPushButton *m_ok;
+    QDialogButtonBox *m_buttons;
     int64_t m_id = 0;
     QSpinBox *m_interval;
     QHash<QString, QComboBox *> m_folderBoxes;

@@ -35,6 +35,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QPushButton>
 #include <QHBoxLayout>
 #include <QToolButton>
 #include <QDir>
@@ -1039,6 +1040,9 @@ AccountDialog *MainWindow::editAccount(qint64 accountId)
     for (const char *role : {"\\Sent", "\\Drafts", "\\Trash", "\\Archive", "\\Junk"})
         chosen.insert(QString::fromLatin1(role), m_store->folderRoleChoice(accountId, QString::fromLatin1(role)));
     if (!folders.isEmpty()) dlg->setFolderChoices(folders, automatic, chosen);
+    QPushButton *identities = dlg->addActionButton(tr("Identities…"));
+    identities->setObjectName(QStringLiteral("identitiesButton"));
+    connect(identities, &QPushButton::clicked, this, [this, accountId] { editIdentities(accountId); });
     connect(dlg, &QDialog::accepted, this, [this, dlg, old = *acc] {
         AccountConfig a = dlg->account();
         a.id = old.id;

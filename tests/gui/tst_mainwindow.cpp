@@ -571,6 +571,11 @@ private Q_SLOTS:
         QVERIFY(trash);
         QCOMPARE(trash->currentText(), QStringLiteral("Automatic (Trash)"));
         trash->setCurrentIndex(trash->findData(QStringLiteral("Projects/Heron")));
+        // The account's identities are edited from here too.
+        dlg->findChild<QPushButton *>(QStringLiteral("identitiesButton"))->click();
+        QDialog *identities = nullptr;
+        QTRY_VERIFY((identities = w.findChild<QDialog *>(QStringLiteral("identitiesDialog"))) != nullptr && identities->isVisible());
+        identities->close();
         if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
             dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/account-folders.png"));
         dlg->accept();
