@@ -189,8 +189,31 @@ void BodyEditor::replaceText(const QString &from, const QString &to, bool atStar
     c.endEditBlock();
 }
 
+namespace {
+QStringList localFiles(const QMimeData *source)
+{
+    QStringList files;
+    if (!source->hasUrls()) return files;
+    for (const QUrl &u : source->urls()) {
+        if (!u.isLocalFile()) return {};
+        files << u.toLocalFile();
+    }
+    return files;
+}
+} // namespace
+
+bool BodyEditor::canInsertFromMimeData(const QMimeData *source) const
+{
+    return !localFiles(source).isEmpty() || QTextEdit::canInsertFromMimeData(source);
+}
+
 void BodyEditor::insertFromMimeData(const QMimeData *source)
 {
+    const QStringList files = localFiles(source);
+    if (!files.isEmpty()) {
+        Q_EMIT filesDropped(files);
+        return;
+    }
     if (!m_rich || !source->hasHtml()) {
         QTextEdit::insertFromMimeData(source);
         return;

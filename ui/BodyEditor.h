@@ -40,7 +40,12 @@ public:
     // have no formatting. Used to swap signatures.
     void replaceText(const QString &from, const QString &to, bool atStart);
 
+Q_SIGNALS:
+    // Files dropped or pasted onto the text: they are attachments, not text.
+    void filesDropped(const QStringList &paths);
+
 protected:
+    bool canInsertFromMimeData(const QMimeData *source) const override;
     void insertFromMimeData(const QMimeData *source) override;
 
 private:

@@ -128,6 +128,9 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     layout->addWidget(m_problem);
 
     m_body = new BodyEditor(this);
+    connect(m_body, &BodyEditor::filesDropped, this, [this](const QStringList &paths) {
+        for (const QString &p : paths) addAttachmentFile(p);
+    });
     m_body->setObjectName(QStringLiteral("body"));
     if (start.html.isEmpty()) m_body->setPlainText(start.body);
     else m_body->setMailHtml(start.html);
@@ -176,7 +179,9 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
 
     auto *buttons = new QHBoxLayout;
     auto *attach = new QPushButton(QIcon(QStringLiteral(":/icons/attachment.svg")), tr("Attach…"), this);
-    auto *remove = new QPushButton(tr("Remove attachment"), this);
+    auto *remove = new QPushButton(tr("Remove Attachment"), this);
+    remove->setObjectName(QStringLiteral("removeAttachment"));
+    remove->setEnabled(false); // until an attachment is selected
     auto *sendButton = new QPushButton(QIcon(QStringLiteral(":/icons/sent.svg")), tr("Send"), this);
     sendButton->setObjectName(QStringLiteral("send"));
     sendButton->setToolTip(tr("Send (Ctrl+Return)"));
@@ -195,6 +200,7 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
         m_message.attachments.erase(m_message.attachments.begin() + row);
         refreshAttachments();
     });
+    connect(m_attachmentList, &QListWidget::currentRowChanged, remove, [remove](int row) { remove->setEnabled(row >= 0); });
     connect(sendButton, &QPushButton::clicked, this, &ComposerWindow::send);
     auto *sendShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Return")), this);
     connect(sendShortcut, &QShortcut::activated, this, &ComposerWindow::send);

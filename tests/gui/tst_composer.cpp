@@ -28,6 +28,10 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QDir>
+#include <QDropEvent>
+#include <QTemporaryFile>
+#include <QMimeData>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
@@ -526,6 +530,44 @@ private Q_SLOTS:
     }
 
     // Link…: a selected word becomes a link; a bad address is refused with the reason.
+    // A file dropped (or pasted) onto the text becomes an attachment, in both modes.
+    void filesDroppedOnTheTextAreAttached()
+    {
+        Profile p(m_profileDir);
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        ComposerWindow *c = w.openComposer(-1);
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QTemporaryFile file(QDir::tempPath() + QStringLiteral("/heron-drop-XXXXXX.txt"));
+        QVERIFY(file.open());
+        file.write("dropped");
+        file.flush();
+        const QString before = c->bodyEdit()->toPlainText();
+        auto *remove = c->findChild<QPushButton *>(QStringLiteral("removeAttachment"));
+        QVERIFY(!remove->isEnabled()); // nothing to remove yet
+        for (bool rich : {false, true}) {
+            if (rich) c->richTextAction()->trigger();
+            QMimeData data;
+            data.setUrls({QUrl::fromLocalFile(file.fileName())});
+            const QPoint at = c->bodyEdit()->viewport()->rect().center();
+            QDragEnterEvent enter(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(c->bodyEdit()->viewport(), &enter);
+            QVERIFY(enter.isAccepted());
+            QDragMoveEvent move(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(c->bodyEdit()->viewport(), &move);
+            QDropEvent drop(at, Qt::CopyAction, &data, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(c->bodyEdit()->viewport(), &drop);
+            QCOMPARE(c->attachmentCount(), rich ? 2 : 1);
+            QCOMPARE(c->bodyEdit()->toPlainText(), before); // no path typed into the text
+        }
+        auto *list = c->findChild<QListWidget *>();
+        list->setCurrentRow(0);
+        QVERIFY(remove->isEnabled());
+        remove->click();
+        QCOMPARE(c->attachmentCount(), 1);
+    }
+
     void linkDialogRefusesWhatCannotBeSent()
     {
         Profile p(m_profileDir);
