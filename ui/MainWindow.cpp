@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AccountDialog.h"
+#include "AccountActions.h"
 #include "AccountWizard.h"
 #include "SettingsDialog.h"
 #include "CertificateDialog.h"
@@ -73,6 +74,9 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_settings = new QSettings(m_profile.settingsPath(), QSettings::IniFormat, this);
     startOffline = startOffline || m_settings->value(QStringLiteral("general/startOffline"), false).toBool();
     m_manager = std::make_unique<AccountManager>(m_profile, m_secrets.get());
+    m_accountActions = new AccountActions(m_profile, m_store.get(), m_secrets.get(), m_manager.get(), this);
+    connect(m_accountActions, &AccountActions::status, this, [this](const QString &text) { m_statusLabel->setText(text); });
+    connect(m_accountActions, &AccountActions::accountsChanged, this, &MainWindow::reloadFolders);
 
     m_folders = new FolderModel(m_store.get(), this);
     m_messages = new MessageListModel(m_store.get(), this);
@@ -271,12 +275,10 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
         if (id != m_waitingBody) return;
         if (auto m = m_store->message(id)) m_view->showError(*m, msg);
     });
-    connect(m_manager.get(), &AccountManager::passwordNeeded, this, &MainWindow::askPassword);
     connect(m_outboxPane, &OutboxPane::changed, this, [this](qint64 accountId, bool sendNow) {
         reloadFolders();
         if (sendNow) m_manager->syncAccount(accountId);
     });
-    connect(m_manager.get(), &AccountManager::certificateNeedsDecision, this, &MainWindow::askTrust);
 
     reloadFolders();
     restoreLayout();
@@ -894,19 +896,6 @@ void MainWindow::editSignature()
     m_settings->sync();
 }
 
-IdentitiesDialog *MainWindow::editIdentities(qint64 accountId)
-{
-    if (!m_store->account(accountId)) {
-        m_statusLabel->setText(tr("Select an account (or one of its folders) first."));
-        return nullptr;
-    }
-    auto *dlg = new IdentitiesDialog(m_store.get(), accountId, this);
-    dlg->setObjectName(QStringLiteral("identitiesDialog"));
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    dlg->open();
-    return dlg;
-}
-
 ComposerWindow *MainWindow::openDraft(qint64 messageId)
 {
     auto record = m_store->message(messageId);
@@ -958,112 +947,6 @@ ComposerWindow *MainWindow::showComposer(ComposerWindow *composer)
     });
     composer->show();
     return composer;
-}
-
-AccountWizard *MainWindow::addAccount()
-{
-    auto *wizard = new AccountWizard(m_profile, this);
-    wizard->setObjectName(QStringLiteral("accountWizard"));
-    wizard->setAttribute(Qt::WA_DeleteOnClose);
-    connect(wizard, &QDialog::accepted, this, [this, wizard] {
-        saveNewAccount(wizard->account(), wizard->password(), int(wizard->passwordStorage()));
-    });
-    connect(wizard, &AccountWizard::manualSetupRequested, this, [this](const AccountConfig &partial, const QString &password) {
-        // After the wizard has closed.
-        QTimer::singleShot(0, this, [this, partial, password] { addAccountManually(partial, password); });
-    });
-    wizard->open();
-    return wizard;
-}
-
-AccountDialog *MainWindow::addAccountManually(const AccountConfig &partial, const QString &password)
-{
-    auto *dlg = new AccountDialog(this);
-    dlg->setObjectName(QStringLiteral("accountDialog"));
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    if (!partial.email.isEmpty() || !partial.incoming.host.isEmpty()) dlg->setAccount(partial);
-    if (!password.isEmpty()) dlg->passwordEdit()->setText(password);
-    connect(dlg, &QDialog::accepted, this, [this, dlg] {
-        saveNewAccount(dlg->account(), dlg->password(), int(dlg->passwordStorage()));
-    });
-    dlg->open();
-    return dlg;
-}
-
-void MainWindow::saveNewAccount(AccountConfig a, const QString &password, int storage)
-{
-    if (m_store->accountByName(a.name)) {
-        // The name is the account's key; a second account for the same address gets a number.
-        const QString base = a.name;
-        for (int n = 2; m_store->accountByName(a.name); ++n) a.name = QStringLiteral("%1 %2").arg(base).arg(n);
-    }
-    try {
-        a.id = m_store->addAccount(a);
-    } catch (const store::StoreError &e) {
-        QMessageBox::critical(this, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
-        return;
-    }
-    if (!password.isEmpty()) {
-        QString error;
-        bool stored = false;
-        switch (AccountDialog::PasswordStorage(storage)) {
-        case AccountDialog::PasswordStorage::Keyring: stored = m_secrets->storeInKeyring(a.name, password, &error); break;
-        case AccountDialog::PasswordStorage::Profile: stored = m_secrets->storeInProfile(a.name, password, &error); break;
-        case AccountDialog::PasswordStorage::Session: break;
-        }
-        if (!stored) m_secrets->setSessionPassword(a.name, password);
-        if (!error.isEmpty())
-            m_statusLabel->setText(tr("The password could not be remembered (%1); Heron will ask for it next time.").arg(error));
-    }
-    reloadFolders();
-    m_manager->addAccount(a);
-    m_manager->syncAccount(a.id);
-}
-
-AccountDialog *MainWindow::editAccount(qint64 accountId)
-{
-    auto acc = m_store->account(accountId);
-    if (!acc) return nullptr;
-    auto *dlg = new AccountDialog(this);
-    dlg->setObjectName(QStringLiteral("accountSettingsDialog"));
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    dlg->setAccount(*acc);
-    dlg->setEditing(true);
-    QList<QPair<QString, QString>> folders;
-    QHash<QString, QString> automatic, chosen;
-    for (const MailboxRecord &mb : m_store->mailboxes(accountId)) {
-        if (!mb.selectable) continue;
-        const QString shown = net::decodeMailboxName(mb.name.toLatin1());
-        folders.push_back({shown, mb.name});
-        if (!mb.specialUse.isEmpty() && !automatic.contains(mb.specialUse)) automatic.insert(mb.specialUse, shown);
-    }
-    for (const char *role : {"\\Sent", "\\Drafts", "\\Trash", "\\Archive", "\\Junk"})
-        chosen.insert(QString::fromLatin1(role), m_store->folderRoleChoice(accountId, QString::fromLatin1(role)));
-    if (!folders.isEmpty()) dlg->setFolderChoices(folders, automatic, chosen);
-    QPushButton *identities = dlg->addActionButton(tr("Identities…"));
-    identities->setObjectName(QStringLiteral("identitiesButton"));
-    connect(identities, &QPushButton::clicked, this, [this, accountId] { editIdentities(accountId); });
-    connect(dlg, &QDialog::accepted, this, [this, dlg, old = *acc] {
-        AccountConfig a = dlg->account();
-        a.id = old.id;
-        a.name = old.name;
-        a.protocol = old.protocol;
-        try {
-            store::Transaction tx(m_store->db());
-            m_store->updateAccount(a);
-            const QHash<QString, QString> roles = dlg->folderChoices();
-            for (auto it = roles.begin(); it != roles.end(); ++it) m_store->setFolderRoleChoice(a.id, it.key(), it.value());
-            tx.commit();
-        } catch (const store::StoreError &e) {
-            QMessageBox::critical(this, tr("Account Settings"), tr("The settings could not be saved: %1").arg(QString::fromUtf8(e.what())));
-            return;
-        }
-        m_manager->updateAccount(a);
-        m_statusLabel->setText(tr("%1: settings saved").arg(a.name));
-        reloadFolders();
-    });
-    dlg->open();
-    return dlg;
 }
 
 // New unread mail in an Inbox after the account's first sync: a desktop
@@ -1190,65 +1073,15 @@ void MainWindow::applySettings()
     });
 }
 
-void MainWindow::moveAccount(qint64 accountId, int delta)
+// Account dialogs live in AccountActions; these keep the window's API.
+AccountWizard *MainWindow::addAccount() { return m_accountActions->addAccount(); }
+AccountDialog *MainWindow::addAccountManually(const AccountConfig &partial, const QString &password)
 {
-    if (accountId > 0 && m_store->moveAccount(accountId, delta)) reloadFolders();
+    return m_accountActions->addAccountManually(partial, password);
 }
-
-void MainWindow::removeAccount(qint64 accountId)
-{
-    auto acc = m_store->account(accountId);
-    if (!acc) return;
-    const auto answer = QMessageBox::warning(
-        this, tr("Remove Account"),
-        tr("Remove \"%1\" from Heron?\n\nThe messages stay on the server%2, but this computer's copy, "
-           "the queued changes and the outbox of this account are deleted.")
-            .arg(acc->name, acc->isPop3() ? tr(" only if they were left there (POP3)") : QString()),
-        QMessageBox::Ok | QMessageBox::Cancel, QMessageBox::Cancel);
-    if (answer != QMessageBox::Ok) return;
-    m_manager->removeAccount(accountId);
-    m_store->removeAccount(accountId);
-    m_secrets->forget(acc->name);
-    m_statusLabel->setText(tr("Account \"%1\" removed").arg(acc->name));
-    reloadFolders();
-}
-
-void MainWindow::askPassword(qint64 accountId, const QString &reason)
-{
-    if (m_askingPassword.contains(accountId)) return;
-    auto acc = m_store->account(accountId);
-    if (!acc) return;
-    m_askingPassword.insert(accountId);
-    auto *dlg = new QInputDialog(this);
-    dlg->setWindowTitle(tr("Password for %1").arg(acc->name));
-    dlg->setLabelText((reason.isEmpty() ? QString() : reason + QStringLiteral("\n\n")) +
-                      tr("Password for %1 on %2:").arg(acc->username, acc->incoming.host));
-    dlg->setTextEchoMode(QLineEdit::Password);
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dlg, &QInputDialog::finished, this, [this, dlg, accountId](int result) {
-        m_askingPassword.remove(accountId);
-        if (result == QDialog::Accepted && !dlg->textValue().isEmpty())
-            m_manager->providePassword(accountId, dlg->textValue());
-        else
-            m_statusLabel->setText(tr("No password given; the account stays offline."));
-    });
-    dlg->open();
-}
-
-void MainWindow::askTrust(qint64 accountId, const net::CertificateInfo &info)
-{
-    if (m_askingTrust.contains(accountId)) return;
-    auto acc = m_store->account(accountId);
-    if (!acc) return;
-    m_askingTrust.insert(accountId);
-    auto *dlg = new CertificateDialog(acc->name, info, this);
-    dlg->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dlg, &QDialog::finished, this, [this, accountId, info](int result) {
-        m_askingTrust.remove(accountId);
-        if (result == QDialog::Accepted) m_manager->trustCertificate(accountId, info);
-        else m_statusLabel->setText(tr("Certificate not trusted; the account stays offline."));
-    });
-    dlg->open();
-}
+AccountDialog *MainWindow::editAccount(qint64 accountId) { return m_accountActions->editAccount(accountId); }
+IdentitiesDialog *MainWindow::editIdentities(qint64 accountId) { return m_accountActions->editIdentities(accountId); }
+void MainWindow::moveAccount(qint64 accountId, int delta) { m_accountActions->moveAccount(accountId, delta); }
+void MainWindow::removeAccount(qint64 accountId) { m_accountActions->removeAccount(accountId); }
 
 } // namespace heron::ui

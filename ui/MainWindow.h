@@ -29,6 +29,7 @@ namespace heron::sync { class AccountManager; }
 
 namespace heron::ui {
 
+class AccountActions;
 class AccountDialog;
 class AccountWizard;
 class ComposerWindow;
@@ -113,13 +114,10 @@ private:
     void newFolder();
     void renameFolder();
     void deleteFolder();
-    void askPassword(qint64 accountId, const QString &reason);
-    void askTrust(qint64 accountId, const net::CertificateInfo &info);
     void reloadFolders();
     void applySettings();
     void noticeNewMail(qint64 mailboxId);
     void updateWindowTitle();
-    void saveNewAccount(AccountConfig a, const QString &password, int storage);
 
     Profile m_profile;
     std::unique_ptr<SecretStore> m_secrets;
@@ -149,8 +147,7 @@ private:
     QAction *m_emptyTrashAction = nullptr;
     QToolButton *m_unreadOnly = nullptr;
     QToolButton *m_flaggedOnly = nullptr;
-    QSet<qint64> m_askingPassword;
-    QSet<qint64> m_askingTrust;
+    AccountActions *m_accountActions;
     qint64 m_waitingBody = 0;
     bool m_autoSelected = false;    // the current folder was chosen by us, not the user
     bool m_reloadingFolders = false;
