@@ -1,0 +1,319 @@
+// MainWindow's message and folder actions: flags, delete, move and copy,
+// Archive/Junk, next unread, mark folder read, Empty Trash, folder create /
+// rename / delete, message source and Save As. The window itself (panes,
+// selection, composers, settings) is in MainWindow.cpp.
+#include "MainWindow.h"
+
+#include "AccountDialog.h"
+#include "AccountActions.h"
+#include "AccountWizard.h"
+#include "SettingsDialog.h"
+#include "CertificateDialog.h"
+#include "ComposerWindow.h"
+#include "IdentitiesDialog.h"
+#include "compose/ReplyBuilder.h"
+#include "mime/Envelope.h"
+#include "mime/MessageContent.h"
+#include "FolderModel.h"
+#include "FolderTreeView.h"
+#include "ItemRoles.h"
+#include "MessageListModel.h"
+#include "MessageView.h"
+#include "OutboxPane.h"
+#include "account/SecretStore.h"
+#include "net/ImapResponse.h"
+#include "ops/LocalOps.h"
+#include "store/MailStore.h"
+#include "sync/AccountManager.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHeaderView>
+#include <QIcon>
+#include <QInputDialog>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QPushButton>
+#include <QHBoxLayout>
+#include <QToolButton>
+#include <QDir>
+#include <QStandardPaths>
+#include <QSaveFile>
+#include <QPlainTextEdit>
+#include <QFontDatabase>
+#include <QFileDialog>
+#include <QDialogButtonBox>
+#include <QSystemTrayIcon>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+using sync::AccountManager;
+
+void MainWindow::setFlagsOnSelection(int flag, bool add)
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    ops::setFlags(*m_store, ids, flag, add);
+    m_messages->applyLocalFlags(ids, flag, add);
+    m_folders->updateCounts(m_messages->mailbox());
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::toggleFlagOnSelection(int flag)
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    int row = m_messages->rowOf(ids.front());
+    const bool has = m_messages->index(row, 0).data(FlagsRole).toInt() & flag;
+    setFlagsOnSelection(flag, !has);
+}
+
+void MainWindow::deleteSelection()
+{
+    std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    if (ops::deleteIsPermanent(*m_store, ids)) {
+        auto answer = QMessageBox::question(this, tr("Delete permanently"),
+                                            ids.size() == 1 ? tr("Delete this message permanently? This cannot be undone.")
+                                                             : tr("Delete these %1 messages permanently? This cannot be undone.").arg(ids.size()),
+                                            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) return;
+    }
+    const int row = m_listView->currentIndex().row();
+    ops::deleteMessages(*m_store, ids);
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    if (m_messages->rowCount() > 0)
+        m_listView->setCurrentIndex(m_messages->index(std::min(row, m_messages->rowCount() - 1), MessageListModel::SubjectColumn));
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, bool copy)
+{
+    if (ids.empty() || mailboxId == m_messages->mailbox()) return;
+    auto dest = m_store->mailbox(mailboxId);
+    if (!dest) return;
+    if (copy) ops::copyMessages(*m_store, ids, mailboxId);
+    else ops::moveMessages(*m_store, ids, mailboxId);
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    afterLocalChange(dest->accountId);
+}
+
+// N: the next unread message below the current one in this list, else the first one above.
+bool MainWindow::selectNextUnread()
+{
+    const int rows = m_messages->rowCount();
+    const int from = m_listView->currentIndex().isValid() ? m_listView->currentIndex().row() : -1;
+    for (int step = 1; step <= rows; ++step) {
+        const int r = (from + step) % rows;
+        if (r == from) break;
+        if (m_messages->index(r, 0).data(IsUnreadRole).toBool()) {
+            m_listView->setCurrentIndex(m_messages->index(r, MessageListModel::SubjectColumn));
+            m_listView->scrollTo(m_listView->currentIndex());
+            return true;
+        }
+    }
+    m_statusLabel->setText(tr("No unread message in this list"));
+    return false;
+}
+
+void MainWindow::markFolderRead()
+{
+    std::vector<int64_t> ids;
+    for (int64_t mailbox : m_messages->mailboxes())
+        for (int64_t id : m_store->messageIds(mailbox, true)) ids.push_back(id);
+    if (ids.empty()) return;
+    ops::setFlags(*m_store, ids, Flag::Seen, true);
+    m_messages->refresh();
+    for (int64_t mailbox : m_messages->mailboxes()) m_folders->updateCounts(mailbox);
+    m_statusLabel->setText(ids.size() == 1 ? tr("1 message marked as read") : tr("%1 messages marked as read").arg(ids.size()));
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::emptyTrash()
+{
+    const qint64 trash = m_messages->mailbox();
+    auto mb = m_store->mailbox(trash);
+    if (!mb || mb->specialUse != QLatin1String("\\Trash")) return;
+    const std::vector<int64_t> ids = m_store->messageIds(trash);
+    if (ids.empty()) return;
+    if (QMessageBox::question(this, tr("Empty Trash"),
+                              tr("Delete the %1 messages in the Trash permanently? This cannot be undone.").arg(ids.size()),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    ops::deleteMessages(*m_store, ids); // already in Trash: removed for good
+    m_messages->refresh();
+    m_folders->updateCounts(trash);
+    m_statusLabel->setText(tr("Trash emptied"));
+    afterLocalChange(mb->accountId);
+}
+
+void MainWindow::moveSelectionToRole(const QString &role, const QString &defaultName)
+{
+    const std::vector<int64_t> ids = selectedMessageIds();
+    if (ids.empty()) return;
+    const int row = m_listView->currentIndex().row();
+    const size_t foldersBefore = m_store->mailboxes(currentAccountId()).size();
+    const int moved = ops::moveToRole(*m_store, ids, role, defaultName);
+    if (m_store->mailboxes(currentAccountId()).size() != foldersBefore) reloadFolders(); // a folder was created
+    m_messages->refresh();
+    m_folders->updateCounts(m_messages->mailbox());
+    if (auto dest = m_store->mailboxByRole(currentAccountId(), role)) m_folders->updateCounts(dest->id);
+    if (m_messages->rowCount() > 0 && row >= 0)
+        m_listView->setCurrentIndex(m_messages->index(std::min(row, m_messages->rowCount() - 1), MessageListModel::SubjectColumn));
+    const QString where = role == QLatin1String("\\Archive") ? tr("Archive") : role == QLatin1String("\\Junk") ? tr("Junk") : tr("Inbox");
+    m_statusLabel->setText(moved == 1 ? tr("1 message moved to %1").arg(where) : tr("%1 messages moved to %2").arg(moved).arg(where));
+    afterLocalChange(currentAccountId());
+}
+
+void MainWindow::moveSelectionTo(qint64 mailboxId, bool copy) { transfer(selectedMessageIds(), mailboxId, copy); }
+
+void MainWindow::populateMoveMenu(QMenu *menu, bool copy)
+{
+    menu->clear();
+    const qint64 account = currentAccountId();
+    for (const MailboxRecord &mb : m_store->mailboxes(account)) {
+        if (!mb.selectable || mb.id == m_messages->mailbox()) continue;
+        QAction *a = menu->addAction(FolderModel::iconFor(mb.specialUse),
+                                     mb.specialUse == QLatin1String("\\Inbox") ? tr("Inbox") : net::decodeMailboxName(mb.name.toLatin1()));
+        const qint64 id = mb.id;
+        connect(a, &QAction::triggered, this, [this, id, copy] { moveSelectionTo(id, copy); });
+    }
+    if (menu->isEmpty()) menu->addAction(tr("(no other folder)"))->setEnabled(false);
+}
+
+void MainWindow::newFolder()
+{
+    const qint64 account = currentAccountId();
+    if (!account) return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("New Folder"), tr("Folder name:"), QLineEdit::Normal, QString(), &ok).trimmed();
+    if (!ok || name.isEmpty()) return;
+    QModelIndex idx = m_folderView->currentIndex();
+    QString parentRaw = idx.data(RawMailboxNameRole).toString();
+    auto parent = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    QString delimiter = parent ? parent->delimiter : QStringLiteral("/");
+    if (name.contains(delimiter)) {
+        QMessageBox::warning(this, tr("New Folder"), tr("A folder name cannot contain \"%1\".").arg(delimiter));
+        return;
+    }
+    QString raw = QString::fromLatin1(net::encodeMailboxName(name));
+    if (parent && parent->specialUse != QLatin1String("\\Inbox")) raw = parentRaw + delimiter + raw;
+    ops::createFolder(*m_store, account, raw);
+    reloadFolders();
+    afterLocalChange(account);
+}
+
+void MainWindow::renameFolder()
+{
+    QModelIndex idx = m_folderView->currentIndex();
+    auto mb = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
+    bool ok = false;
+    const QString oldName = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
+    const QString name = QInputDialog::getText(this, tr("Rename Folder"), tr("New name:"), QLineEdit::Normal, oldName, &ok).trimmed();
+    if (!ok || name.isEmpty() || name == oldName) return;
+    QString raw = QString::fromLatin1(net::encodeMailboxName(name));
+    if (!mb->delimiter.isEmpty() && mb->name.contains(mb->delimiter))
+        raw = mb->name.section(mb->delimiter, 0, -2) + mb->delimiter + raw;
+    ops::renameFolder(*m_store, mb->id, raw);
+    reloadFolders();
+    afterLocalChange(mb->accountId);
+}
+
+void MainWindow::deleteFolder()
+{
+    QModelIndex idx = m_folderView->currentIndex();
+    auto mb = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
+    if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
+    const QString name = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
+    if (QMessageBox::question(this, tr("Delete Folder"),
+                              tr("Delete the folder \"%1\" and the %2 messages in it from the server?").arg(name).arg(mb->totalCount),
+                              QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
+        return;
+    ops::deleteFolder(*m_store, mb->id);
+    m_messages->setMailbox(0);
+    reloadFolders();
+    afterLocalChange(mb->accountId);
+}
+
+// The raw message as received (headers included), read-only, for the curious
+// and for reporting problems. Shown as Latin-1 so no byte can alter the view.
+QDialog *MainWindow::showSource()
+{
+    const qint64 id = m_view->currentMessageId();
+    const auto raw = id ? m_store->body(id) : std::nullopt;
+    if (!raw) {
+        m_statusLabel->setText(tr("Select a downloaded message to see its source."));
+        return nullptr;
+    }
+    auto *dlg = new QDialog(this);
+    dlg->setObjectName(QStringLiteral("sourceDialog"));
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    auto m = m_store->message(id);
+    dlg->setWindowTitle(tr("Source of \"%1\"").arg(m ? m->subject : QString()));
+    dlg->resize(800, 600);
+    auto *layout = new QVBoxLayout(dlg);
+    auto *text = new QPlainTextEdit(dlg);
+    text->setReadOnly(true);
+    text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    constexpr qsizetype limit = 4 << 20; // a huge attachment would only slow the view down
+    QString shown = QString::fromLatin1(raw->left(limit));
+    if (raw->size() > limit) shown += tr("\n[… %1 more bytes not shown; use Save As… for the whole message]").arg(raw->size() - limit);
+    text->setPlainText(shown);
+    layout->addWidget(text);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dlg);
+    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+    layout->addWidget(buttons);
+    dlg->show();
+    return dlg;
+}
+
+// Saves the message exactly as received, as an .eml file any mail program opens.
+bool MainWindow::saveMessageAs(const QString &path)
+{
+    const qint64 id = m_view->currentMessageId();
+    const auto raw = id ? m_store->body(id) : std::nullopt;
+    if (!raw) {
+        m_statusLabel->setText(tr("Select a downloaded message to save it."));
+        return false;
+    }
+    QString target = path;
+    if (target.isEmpty()) {
+        auto m = m_store->message(id);
+        QString name = (m && !m->subject.isEmpty() ? m->subject : tr("message")).left(80);
+        for (QChar &c : name)
+            if (c == QLatin1Char('/') || c == QLatin1Char('\\') || c == QLatin1Char(':') || c.category() == QChar::Other_Control)
+                c = QLatin1Char('_');
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        target = QFileDialog::getSaveFileName(this, tr("Save Message As"), QDir(dir).filePath(name + QStringLiteral(".eml")),
+                                              tr("Mail messages (*.eml)"));
+        if (target.isEmpty()) return false;
+    }
+    QSaveFile f(target);
+    if (!f.open(QIODevice::WriteOnly) || f.write(*raw) != raw->size() || !f.commit()) {
+        QMessageBox::warning(this, tr("Save Message As"), tr("Could not save %1: %2").arg(target, f.errorString()));
+        return false;
+    }
+    m_statusLabel->setText(tr("Saved to %1").arg(target));
+    return true;
+}
+
+} // namespace heron::ui
