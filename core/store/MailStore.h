@@ -51,6 +51,9 @@ public:
     // case-insensitive; encoded bodies are not decoded). For a worker thread:
     // it reads every cached body of the mailbox.
     std::vector<int64_t> searchCachedBodies(int64_t mailboxId, const QString &text);
+    // Cached bodies of a mailbox whose text is encoded (base64 or
+    // quoted-printable), which a raw search cannot see into: (id, raw), at most limit.
+    std::vector<std::pair<int64_t, QByteArray>> encodedBodies(int64_t mailboxId, int limit);
     // Message ids of these UIDs in a mailbox (those that are cached).
     std::vector<int64_t> idsForUids(int64_t mailboxId, const std::vector<uint32_t> &uids);
     // True when a message in a Sent folder went to this address (To or Cc).

@@ -1,6 +1,7 @@
 #include "sync/AccountWorker.h"
 
 #include "compose/Outbox.h"
+#include "mime/MessageContent.h"
 #include "sync/Pop3Fetch.h"
 
 #include <QThread>
@@ -179,6 +180,15 @@ void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer
     bool asked = false;
     try {
         for (int64_t id : m_store->searchCachedBodies(mailboxId, text)) ids.push_back(id);
+        // Encoded texts (base64, quoted-printable) are decoded to be searched.
+        for (const auto &[id, raw] : m_store->encodedBodies(mailboxId, 5000)) {
+            if (*m_cancel) break;
+            if (ids.contains(id)) continue;
+            const mime::MessageContent c = mime::parseMessage(raw);
+            if (c.plainText.contains(text, Qt::CaseInsensitive) ||
+                (!c.html.isEmpty() && mime::htmlToPlainText(c.html).contains(text, Qt::CaseInsensitive)))
+                ids.push_back(id);
+        }
         auto mb = m_store->mailbox(mailboxId);
         if (useServer && mb && !m_account.isPop3()) {
             if (!m_sync) m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);

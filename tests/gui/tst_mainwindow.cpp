@@ -659,6 +659,14 @@ private Q_SLOTS:
     // The filter also finds words in the text of downloaded messages (offline here).
     void filterSearchesTheTextOfDownloadedMessages()
     {
+        {
+            // A downloaded message whose text is base64: found by what it says, not by its encoding.
+            store::MailStore st(Profile(m_profileDir).databasePath());
+            const auto some = st.messages(m_inbox, 1, 20);
+            st.storeBody(some[0].id, "From: b@example.org\r\nSubject: encoded\r\nMIME-Version: 1.0\r\n"
+                                     "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+                                         QStringLiteral("Das Frühstück ist fertig.").toUtf8().toBase64() + "\r\n");
+        }
         MainWindow w(Profile(m_profileDir), true);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
@@ -671,6 +679,12 @@ private Q_SLOTS:
         QCOMPARE(w.messageModel()->rowCount(), 1);
         QVERIFY(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString().startsWith(QLatin1String("Message number")));
         QVERIFY2(w.statusText().contains(QLatin1String("downloaded messages only")), qPrintable(w.statusText()));
+        w.filterEdit()->setText(QStringLiteral("frühstück"));
+        QTRY_COMPARE(done.size(), 2);
+        QCOMPARE(w.messageModel()->rowCount(), 1);
+        w.filterEdit()->setText(QStringLiteral("example.org/link"));
+        QTRY_COMPARE(done.size(), 3);
+        QCOMPARE(w.messageModel()->rowCount(), 1);
 
         // Its source (Ctrl+U) and Save As… give the bytes as received.
         w.messageListView()->setCurrentIndex(w.messageModel()->index(0, MessageListModel::SubjectColumn));
