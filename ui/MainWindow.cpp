@@ -324,6 +324,8 @@ void MainWindow::buildActions()
                          [this] { toggleFlagOnSelection(Flag::Flagged); });
     QAction *del = make(QStringLiteral(":/icons/delete.svg"), tr("Delete"), QKeySequence(QKeySequence::Delete),
                         [this] { deleteSelection(); });
+    QAction *conversation = make(QString(), tr("Show Conversation"), QKeySequence(QStringLiteral("Shift+O")),
+                                 [this] { showConversation(); });
     QAction *nextUnread = make(QString(), tr("Next Unread Message"), QKeySequence(Qt::Key_N), [this] { selectNextUnread(); });
     QAction *archive = make(QStringLiteral(":/icons/archive.svg"), tr("Archive"), QKeySequence(Qt::Key_A),
                             [this] { moveSelectionToRole(QStringLiteral("\\Archive"), QStringLiteral("Archive")); });
@@ -406,6 +408,7 @@ void MainWindow::buildActions()
     connect(moveMenu, &QMenu::aboutToShow, this, [this, moveMenu] { populateMoveMenu(moveMenu, false); });
     connect(copyMenu, &QMenu::aboutToShow, this, [this, copyMenu] { populateMoveMenu(copyMenu, true); });
     message->addAction(nextUnread);
+    message->addAction(conversation);
     message->addSeparator();
     message->addAction(archive);
     message->addAction(junk);
@@ -462,6 +465,8 @@ void MainWindow::buildActions()
         menu.addAction(replyAll);
         menu.addAction(forward);
         menu.addSeparator();
+        menu.addAction(conversation);
+        menu.addSeparator();
         menu.addAction(markRead);
         menu.addAction(markUnread);
         menu.addAction(flag);
@@ -517,6 +522,10 @@ void MainWindow::reloadFolders()
     for (int r = 0; r < m_folders->rowCount(); ++r)
         if (expanded.contains(-m_folders->index(r, 0).data(AccountIdRole).toLongLong()))
             m_folderView->collapse(m_folders->index(r, 0));
+    if (current == MessageListModel::kConversation) {
+        updateWindowTitle(); // a conversation stays on screen until the user picks a folder
+        return;
+    }
     // Keep what the user chose; until they choose, prefer the folder of the last
     // session, then the first account's Inbox (accounts answer in any order).
     qint64 want = current && !m_autoSelected ? current : m_settings->value(QStringLiteral("window/lastMailbox")).toLongLong();

@@ -69,6 +69,8 @@ public:
     // Edit the settings of an existing account (File → Account Settings…).
     AccountDialog *editAccount(qint64 accountId);
     void moveAccount(qint64 accountId, int delta);
+    // Shift+O: the current message's conversation from all folders of its account.
+    bool showConversation();
     // View → Message Source (Ctrl+U) and Message → Save As… (.eml, bytes as received).
     QDialog *showSource();
     bool saveMessageAs(const QString &path = QString());

@@ -115,6 +115,29 @@ void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, boo
     afterLocalChange(dest->accountId);
 }
 
+// Shift+O: the conversation of the current message, from every folder of its
+// account (your replies in Sent too). Choosing a folder goes back.
+bool MainWindow::showConversation()
+{
+    std::vector<int64_t> sel = selectedMessageIds();
+    const qint64 id = !sel.empty() ? sel.front() : m_view->currentMessageId();
+    if (!id) return false;
+    const std::vector<int64_t> ids = m_store->conversation(id);
+    std::vector<int64_t> mailboxes;
+    for (const MessageRecord &m : m_store->messagesByIds(ids))
+        if (std::find(mailboxes.begin(), mailboxes.end(), m.mailboxId) == mailboxes.end()) mailboxes.push_back(m.mailboxId);
+    {
+        const QSignalBlocker block(m_folderView->selectionModel());
+        m_folderView->selectionModel()->clear(); // a click on any folder, even the same one, goes back
+    }
+    m_messages->showMessages(ids, mailboxes);
+    const int row = m_messages->rowOf(id);
+    if (row >= 0) m_listView->setCurrentIndex(m_messages->index(row, MessageListModel::SubjectColumn));
+    m_statusLabel->setText(tr("Conversation: %1 messages in %2 folders. Choose a folder to go back.")
+                               .arg(ids.size()).arg(mailboxes.size()));
+    return true;
+}
+
 // N: the next unread message below the current one in this list, else the first one above.
 bool MainWindow::selectNextUnread()
 {

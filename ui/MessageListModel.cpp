@@ -22,6 +22,7 @@ void MessageListModel::setMailbox(qint64 mailboxId)
     beginResetModel();
     m_mailbox = mailboxId;
     m_sticky = 0;
+    m_only.clear();
     m_mailboxes.clear();
     if (mailboxId > 0) m_mailboxes.push_back(mailboxId);
     loadIds();
@@ -33,6 +34,7 @@ void MessageListModel::setMailboxes(const std::vector<int64_t> &mailboxIds)
     beginResetModel();
     m_mailbox = kUnified;
     m_sticky = 0;
+    m_only.clear();
     m_mailboxes = mailboxIds;
     loadIds();
     endResetModel();
@@ -49,6 +51,17 @@ void MessageListModel::setFilter(const QString &text)
     beginResetModel();
     m_filter = text;
     m_textMatches.clear();
+    loadIds();
+    endResetModel();
+}
+
+void MessageListModel::showMessages(const std::vector<int64_t> &ids, const std::vector<int64_t> &mailboxIds)
+{
+    beginResetModel();
+    m_mailbox = kConversation;
+    m_sticky = 0;
+    m_mailboxes = mailboxIds;
+    m_only = ids;
     loadIds();
     endResetModel();
 }
@@ -83,6 +96,11 @@ void MessageListModel::loadIds()
     std::string in;
     for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
     std::string sql = "SELECT id FROM messages WHERE mailbox_id IN (" + in + ")";
+    if (m_mailbox == kConversation) {
+        std::string only;
+        for (int64_t id : m_only) only += (only.empty() ? "" : ",") + std::to_string(id);
+        sql += " AND id IN (" + (only.empty() ? std::string("0") : only) + ")";
+    }
     if (m_unreadOnly || m_flaggedOnly) {
         std::string state = m_unreadOnly ? "(flags & 1)=0" : "";
         if (m_flaggedOnly) state += std::string(state.empty() ? "" : " AND ") + "(flags & 4)<>0";

@@ -39,6 +39,10 @@ public:
     // listed (setSticky) even once it no longer matches, until the view changes.
     void setStateFilter(bool unreadOnly, bool flaggedOnly);
     void setSticky(qint64 messageId) { m_sticky = messageId; }
+    // Exactly these messages, from whichever folders they are in (a
+    // conversation); mailbox() is then kConversation. Cleared by setMailbox().
+    void showMessages(const std::vector<int64_t> &ids, const std::vector<int64_t> &mailboxIds);
+    static constexpr qint64 kConversation = -3;
     const std::vector<int64_t> &mailboxes() const { return m_mailboxes; }
     // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
     void refresh();
@@ -71,6 +75,7 @@ private:
     QString m_filter;
     std::set<int64_t> m_textMatches;
     bool m_unreadOnly = false, m_flaggedOnly = false;
+    std::vector<int64_t> m_only; // showMessages(): just these ids
     qint64 m_sticky = 0;
     int m_sortColumn = DateColumn;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;

@@ -1,6 +1,9 @@
 #include "store/MailStore.h"
 
 #include <algorithm>
+#include <set>
+
+#include <QSet>
 
 namespace heron::store {
 
@@ -65,6 +68,42 @@ std::vector<std::pair<int64_t, QByteArray>> MailStore::encodedBodies(int64_t mai
     std::vector<std::pair<int64_t, QByteArray>> out;
     while (q.step()) out.emplace_back(q.int64(0), q.blob(1));
     return out;
+}
+
+std::vector<int64_t> MailStore::conversation(int64_t messageId)
+{
+    auto start = message(messageId);
+    if (!start) return {};
+    auto box = mailbox(start->mailboxId);
+    if (!box) return {messageId};
+    auto ids = [](const QString &text) {
+        QStringList out;
+        for (const QString &part : text.split(QLatin1Char('>'), Qt::SkipEmptyParts)) {
+            const qsizetype lt = part.indexOf(QLatin1Char('<'));
+            if (lt >= 0 && part.size() - lt > 2) out << part.mid(lt) + QLatin1Char('>');
+        }
+        return out;
+    };
+    QSet<QString> known; // Message-IDs of the conversation
+    QStringList pending = ids(start->messageId) + ids(start->inReplyTo) + ids(start->references);
+    std::set<int64_t> found{messageId};
+    Statement byId = m_db.prepare(
+        "SELECT m.id, m.message_id, m.in_reply_to, m.refs FROM messages m JOIN mailboxes b ON b.id=m.mailbox_id "
+        "WHERE b.account_id=? AND (m.message_id=?2 OR m.in_reply_to=?2 OR m.refs LIKE ?3 ESCAPE '\\')");
+    while (!pending.isEmpty() && found.size() < 500) {
+        const QString mid = pending.takeFirst();
+        if (known.contains(mid)) continue;
+        known.insert(mid);
+        QString pat = mid;
+        pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
+        byId.bind(1, box->accountId).bind(2, mid).bind(3, QLatin1Char('%') + pat + QLatin1Char('%'));
+        while (byId.step()) {
+            found.insert(byId.int64(0));
+            pending << ids(byId.text(1)) << ids(byId.text(2)) << ids(byId.text(3));
+        }
+        byId.reset();
+    }
+    return std::vector<int64_t>(found.begin(), found.end());
 }
 
 std::vector<int64_t> MailStore::idsForUids(int64_t mailboxId, const std::vector<uint32_t> &uids)

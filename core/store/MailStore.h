@@ -54,6 +54,10 @@ public:
     // Cached bodies of a mailbox whose text is encoded (base64 or
     // quoted-printable), which a raw search cannot see into: (id, raw), at most limit.
     std::vector<std::pair<int64_t, QByteArray>> encodedBodies(int64_t mailboxId, int limit);
+    // The conversation of a message across all folders of its account (your
+    // replies in Sent included): messages linked through Message-ID,
+    // In-Reply-To and References, at most 500.
+    std::vector<int64_t> conversation(int64_t messageId);
     // Message ids of these UIDs in a mailbox (those that are cached).
     std::vector<int64_t> idsForUids(int64_t mailboxId, const std::vector<uint32_t> &uids);
     // True when a message in a Sent folder went to this address (To or Cc).

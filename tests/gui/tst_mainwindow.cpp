@@ -36,6 +36,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QDateTime>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -778,6 +779,59 @@ private Q_SLOTS:
         QVERIFY(st.messageIds(m_trash).empty());
         QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("expunge"));
         QCOMPARE(list->rowCount(), 0);
+    }
+
+    // Shift+O: the whole conversation, your reply in Sent included; a folder click goes back.
+    void conversationAcrossFolders()
+    {
+        Profile p(m_profileDir);
+        const QString tag = QStringLiteral("conv%1").arg(QDateTime::currentMSecsSinceEpoch());
+        {
+            store::MailStore st(p.databasePath());
+            auto make = [&](uint32_t uid, const QString &id, const QString &inReplyTo, const QString &refs, const QString &subject) {
+                MessageRecord m;
+                m.uid = uid;
+                m.date = 1800000000 + int64_t(uid);
+                m.fromAddr = QStringLiteral("x@example.org");
+                m.subject = subject;
+                m.messageId = id;
+                m.inReplyTo = inReplyTo;
+                m.references = refs;
+                return m;
+            };
+            const QString a = QStringLiteral("<a.%1@example.org>").arg(tag), b = QStringLiteral("<b.%1@example.org>").arg(tag);
+            st.insertMessages(m_inbox, 1, {make(900001, a, QString(), QString(), QStringLiteral("Plan ") + tag),
+                                           make(900003, QStringLiteral("<c.%1@example.org>").arg(tag), b, a + QLatin1Char(' ') + b,
+                                                QStringLiteral("Re: Re: Plan ") + tag),
+                                           make(900004, QStringLiteral("<z.%1@example.org>").arg(tag), QString(), QString(),
+                                                QStringLiteral("Unrelated ") + tag)});
+            st.insertMessages(st.mailboxByRole(m_account, QStringLiteral("\\Sent"))->id, 1,
+                              {make(900002, b, a, a, QStringLiteral("Re: Plan ") + tag)});
+        }
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.selectMailbox(m_inbox));
+        MessageListModel *list = w.messageModel();
+        w.filterEdit()->setText(QStringLiteral("Plan ") + tag);
+        QTRY_COMPARE(list->rowCount(), 2); // the Inbox has two of the three
+        for (int r = 0; r < list->rowCount(); ++r)
+            if (list->index(r, MessageListModel::SubjectColumn).data().toString() == QStringLiteral("Plan ") + tag)
+                w.messageListView()->setCurrentIndex(list->index(r, MessageListModel::SubjectColumn));
+        w.filterEdit()->clear();
+        QVERIFY(w.showConversation());
+        QCOMPARE(list->rowCount(), 3);
+        QStringList shown;
+        for (int r = 0; r < 3; ++r) shown << list->index(r, MessageListModel::SubjectColumn).data().toString();
+        QVERIFY(shown.contains(QStringLiteral("Re: Plan ") + tag)); // from Sent
+        QVERIFY(!shown.contains(QStringLiteral("Unrelated ") + tag));
+        QVERIFY(w.statusText().contains(QLatin1String("3 messages in 2 folders")));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/conversation.png"));
+        // Back: the Inbox again.
+        w.folderView()->setCurrentIndex(w.folderModel()->indexForMailbox(m_inbox));
+        QTRY_VERIFY(list->rowCount() > 100);
+        QCOMPARE(list->mailbox(), m_inbox);
     }
 };
 
