@@ -119,10 +119,7 @@ void MessageListModel::loadIds()
     sql += std::string(", id ") + dir;
     Statement q = m_store->db().prepare(sql.c_str());
     if (!m_filter.isEmpty()) {
-        QString pat = m_filter;
-        pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%"))
-            .replace(QLatin1String("_"), QLatin1String("\\_"));
-        q.bind(2, QLatin1Char('%') + pat + QLatin1Char('%'));
+        q.bind(2, store::likeContaining(m_filter));
     }
     while (q.step()) m_ids.push_back(q.int64(0));
 }

@@ -152,6 +152,13 @@ CREATE INDEX identities_by_account ON identities(account_id, sort_order);
 };
 } // namespace
 
+QString likeContaining(const QString &text)
+{
+    QString pat = text;
+    pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
+    return QLatin1Char('%') + pat + QLatin1Char('%');
+}
+
 bool StoreError::isDiskFull() const { return m_code == SQLITE_FULL || m_code == SQLITE_IOERR; }
 
 Database::Database(const QString &path) : m_path(path)

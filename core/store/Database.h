@@ -48,6 +48,10 @@ private:
     QString m_path;
 };
 
+// A LIKE pattern (with ESCAPE '\\') matching values that contain text as it is:
+// %, _ and \ in the text are escaped.
+QString likeContaining(const QString &text);
+
 class Statement {
 public:
     Statement(sqlite3 *db, const char *sql);

@@ -47,12 +47,10 @@ std::vector<int64_t> MailStore::messageIds(int64_t mailboxId, bool unreadOnly)
 
 std::vector<int64_t> MailStore::searchCachedBodies(int64_t mailboxId, const QString &text)
 {
-    QString pat = text;
-    pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
     Statement q = m_db.prepare(
         "SELECT m.id FROM messages m JOIN bodies b ON b.message_id=m.id WHERE m.mailbox_id=? "
         "AND CAST(b.raw AS TEXT) LIKE ? ESCAPE '\\'");
-    q.bind(1, mailboxId).bind(2, QLatin1Char('%') + pat + QLatin1Char('%'));
+    q.bind(1, mailboxId).bind(2, likeContaining(text));
     std::vector<int64_t> out;
     while (q.step()) out.push_back(q.int64(0));
     return out;
@@ -94,9 +92,7 @@ std::vector<int64_t> MailStore::conversation(int64_t messageId)
         const QString mid = pending.takeFirst();
         if (known.contains(mid)) continue;
         known.insert(mid);
-        QString pat = mid;
-        pat.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
-        byId.bind(1, box->accountId).bind(2, mid).bind(3, QLatin1Char('%') + pat + QLatin1Char('%'));
+        byId.bind(1, box->accountId).bind(2, mid).bind(3, likeContaining(mid));
         while (byId.step()) {
             found.insert(byId.int64(0));
             pending << ids(byId.text(1)) << ids(byId.text(2)) << ids(byId.text(3));
@@ -122,9 +118,7 @@ bool MailStore::hasWrittenTo(const QString &address)
 {
     const QString wanted = address.trimmed();
     if (wanted.isEmpty() || !wanted.contains(QLatin1Char('@'))) return false;
-    QString a = wanted;
-    a.replace(QLatin1String("\\"), QLatin1String("\\\\")).replace(QLatin1String("%"), QLatin1String("\\%")).replace(QLatin1String("_"), QLatin1String("\\_"));
-    const QString pattern = QLatin1Char('%') + a + QLatin1Char('%');
+    const QString pattern = likeContaining(wanted);
     // The LIKE narrows it down; the exact address is then compared, so that
     // bob@example.org is not "known" because of jacob@example.org.
     Statement q = m_db.prepare(
