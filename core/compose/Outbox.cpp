@@ -3,6 +3,8 @@
 #include "mime/Envelope.h"
 #include "net/ImapSession.h"
 #include "net/SmtpSession.h"
+#include "store/Lease.h"
+#include "util/CrashPoint.h"
 
 namespace heron::compose {
 
@@ -22,12 +24,24 @@ int64_t Outbox::enqueue(int64_t accountId, const BuiltMessage &m, const QString 
 
 int Outbox::recoverAfterCrash()
 {
-    Statement q = m_store.db().prepare(
-        "UPDATE outbox SET state='unknown', error='Heron stopped while sending this message: it may or may not have "
-        "been sent. Check the recipient''s copy or your Sent folder, then send it again or discard it.', "
-        "updated=strftime('%s','now') WHERE state='sending'");
-    q.exec();
-    return m_store.db().changes();
+    // Only rows whose owner is gone were interrupted: another live process
+    // (the window, another heron-cli) may be sending this very moment.
+    std::vector<std::pair<int64_t, QString>> sending;
+    {
+        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='sending'");
+        while (q.step()) sending.emplace_back(q.int64(0), q.text(1));
+    }
+    int n = 0;
+    for (const auto &[id, owner] : sending) {
+        if (store::ownerAlive(owner)) continue;
+        Statement q = m_store.db().prepare(
+            "UPDATE outbox SET state='unknown', error='Heron stopped while sending this message: it may or may not have "
+            "been sent. Check the recipient''s copy or your Sent folder, then send it again or discard it.', "
+            "updated=strftime('%s','now') WHERE id=? AND state='sending' AND owner=?");
+        q.bind(1, id).bind(2, owner).exec();
+        n += m_store.db().changes();
+    }
+    return n;
 }
 
 std::vector<OutboxEntry> Outbox::entries(int64_t accountId)
@@ -59,15 +73,10 @@ bool Outbox::retry(int64_t id)
 
 bool Outbox::discard(int64_t id)
 {
-    Statement q = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state<>'sending'");
+    // A row being sent right now cannot be taken back; any other state can.
+    Statement q = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state<>'sending' AND state NOT LIKE 'draft%'");
     q.bind(1, id).exec();
     return m_store.db().changes() > 0;
-}
-
-void Outbox::setState(int64_t id, const char *state, const QString &error)
-{
-    Statement q = m_store.db().prepare("UPDATE outbox SET state=?, error=?, updated=strftime('%s','now') WHERE id=?");
-    q.bindText(1, state).bind(2, error).bind(3, id).exec();
 }
 
 void Outbox::saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
@@ -233,65 +242,133 @@ int Outbox::uploadDrafts(const AccountConfig &account, const QString &password, 
     return done;
 }
 
+bool Outbox::hasWork(int64_t accountId)
+{
+    Statement q = m_store.db().prepare("SELECT 1 FROM outbox WHERE account_id=? AND state IN ('queued','sent') LIMIT 1");
+    q.bind(1, accountId);
+    return q.step();
+}
+
+std::optional<int64_t> Outbox::nextQueued(int64_t accountId)
+{
+    Statement q = m_store.db().prepare("SELECT id FROM outbox WHERE account_id=? AND state='queued' ORDER BY id LIMIT 1");
+    q.bind(1, accountId);
+    if (q.step()) return q.int64(0);
+    return std::nullopt;
+}
+
+bool Outbox::claim(int64_t id)
+{
+    // Compare-and-set: of all the processes and threads that saw this row
+    // queued, exactly one turns it into "sending"; a row discarded meanwhile
+    // is gone and cannot be claimed.
+    Statement q = m_store.db().prepare(
+        "UPDATE outbox SET state='sending', owner=?, error='', updated=strftime('%s','now') WHERE id=? AND state='queued'");
+    q.bind(1, store::processOwner()).bind(2, id).exec();
+    return m_store.db().changes() == 1;
+}
+
+void Outbox::setOwnedState(int64_t id, const char *state, const QString &error)
+{
+    Statement q = m_store.db().prepare(
+        "UPDATE outbox SET state=?, error=?, updated=strftime('%s','now') WHERE id=? AND owner=?");
+    q.bindText(1, state).bind(2, error).bind(3, id).bind(4, store::processOwner()).exec();
+}
+
 OutboxResult Outbox::process(const AccountConfig &account, const QString &password, const Profile &profile,
                              net::CancelFlag cancel)
 {
     OutboxResult result;
-    struct Item { int64_t id; QByteArray raw; QString from; QStringList rcpts; QString state; };
-    std::vector<Item> items;
-    {
-        Statement q = m_store.db().prepare(
-            "SELECT id, raw, envelope_from, recipients, state FROM outbox WHERE account_id=? AND state IN ('queued','sent') ORDER BY id");
-        q.bind(1, account.id);
-        while (q.step())
-            items.push_back({q.int64(0), q.blob(1), q.text(2), q.text(3).split(QLatin1Char('\n'), Qt::SkipEmptyParts), q.text(4)});
-    }
     std::unique_ptr<net::SmtpSession> smtp;
-    for (const Item &it : items) {
-        if (it.state == QLatin1String("queued")) {
+    // 1. Send: one row at a time, each claimed before a byte goes out. Rows
+    // queued while this runs are sent too; rows another process claimed are its own.
+    while (!(cancel && *cancel)) {
+        const std::optional<int64_t> next = nextQueued(account.id);
+        if (!next) break;
+        if (!smtp) {
             try {
-                if (!smtp) {
-                    smtp = std::make_unique<net::SmtpSession>(account, password, profile.trustPolicy(), cancel);
-                    smtp->connect(); // offline here: nothing was transmitted, it stays queued
-                }
+                smtp = std::make_unique<net::SmtpSession>(account, password, profile.trustPolicy(), cancel);
+                smtp->connect(); // offline here: nothing was transmitted, it stays queued
             } catch (const net::NetError &e) {
-                result.stillQueued += int(std::count_if(items.begin(), items.end(), [](const Item &i) { return i.state == QLatin1String("queued"); }));
+                Statement n = m_store.db().prepare("SELECT count(*) FROM outbox WHERE account_id=? AND state='queued'");
+                n.bind(1, account.id);
+                result.stillQueued = n.step() ? n.integer(0) : 0;
                 result.errors << e.message();
                 smtp.reset();
                 if (e.kind() == net::NetError::Auth || e.kind() == net::NetError::Certificate || e.kind() == net::NetError::Tls)
                     throw;
                 break;
             }
-            setState(it.id, "sending");
-            try {
-                smtp->send(it.raw, it.from, it.rcpts);
-            } catch (const net::NetError &e) {
-                if (e.kind() == net::NetError::Server) {
-                    setState(it.id, "failed", e.message());
-                    ++result.failed;
-                    result.errors << e.message();
-                    continue;
-                }
-                setState(it.id, "unknown",
-                         QStringLiteral("The connection broke while sending (%1): the message may or may not have been "
-                                        "sent. Send it again or discard it.").arg(e.message()));
+        }
+        if (!claim(*next)) continue; // another process or thread took it (or it was discarded)
+        Statement q = m_store.db().prepare("SELECT raw, envelope_from, recipients FROM outbox WHERE id=?");
+        q.bind(1, *next);
+        if (!q.step()) continue;
+        const QByteArray raw = q.blob(0);
+        const QString from = q.text(1);
+        const QStringList rcpts = q.text(2).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        q.reset();
+        HERON_CRASH_POINT("outbox-claimed");
+        try {
+            smtp->send(raw, from, rcpts);
+        } catch (const net::NetError &e) {
+            if (e.kind() == net::NetError::Server) {
+                setOwnedState(*next, "failed", e.message());
+                ++result.failed;
                 result.errors << e.message();
-                smtp.reset();
                 continue;
             }
-            setState(it.id, "sent");
-            ++result.sent;
+            setOwnedState(*next, "unknown",
+                          QStringLiteral("The connection broke while sending (%1): the message may or may not have been "
+                                         "sent. Send it again or discard it.").arg(e.message()));
+            result.errors << e.message();
+            smtp.reset();
+            continue;
         }
-        try {
-            saveToSent(account, password, profile, it.id, it.raw, cancel);
-            ++result.savedToSent;
-        } catch (const net::NetError &e) {
-            // Sent but not yet filed: stays "sent", filed on the next run, never resent.
-            result.errors << QStringLiteral("The message was sent, but the copy in Sent could not be saved yet: %1").arg(e.message());
-        }
+        HERON_CRASH_POINT("outbox-after-data");
+        setOwnedState(*next, "sent");
+        ++result.sent;
+        HERON_CRASH_POINT("outbox-sent-recorded");
+        fileInSent(account, password, profile, *next, raw, cancel, &result);
     }
     if (smtp) smtp->disconnect();
+
+    // 2. Copies still to file in Sent (the server was unreachable, or the
+    // process that sent them stopped): never sent again, only filed.
+    std::vector<std::pair<int64_t, QString>> unfiled;
+    {
+        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE account_id=? AND state='sent' ORDER BY id");
+        q.bind(1, account.id);
+        while (q.step()) unfiled.emplace_back(q.int64(0), q.text(1));
+    }
+    for (const auto &[id, owner] : unfiled) {
+        if (cancel && *cancel) break;
+        if (owner != store::processOwner() && store::ownerAlive(owner)) continue; // its sender files it
+        Statement take = m_store.db().prepare("UPDATE outbox SET owner=? WHERE id=? AND state='sent' AND owner=?");
+        take.bind(1, store::processOwner()).bind(2, id).bind(3, owner).exec();
+        if (m_store.db().changes() != 1) continue;
+        Statement q = m_store.db().prepare("SELECT raw FROM outbox WHERE id=?");
+        q.bind(1, id);
+        if (!q.step()) continue;
+        const QByteArray raw = q.blob(0);
+        q.reset();
+        fileInSent(account, password, profile, id, raw, cancel, &result);
+    }
     return result;
+}
+
+void Outbox::fileInSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
+                        const QByteArray &raw, net::CancelFlag cancel, OutboxResult *result)
+{
+    try {
+        saveToSent(account, password, profile, id, raw, cancel);
+        ++result->savedToSent;
+    } catch (const std::exception &e) {
+        // Sent but not yet filed: stays "sent", filed on a later run, never resent.
+        const QString why = dynamic_cast<const net::NetError *>(&e) ? static_cast<const net::NetError &>(e).message()
+                                                                     : QString::fromUtf8(e.what());
+        result->errors << QStringLiteral("The message was sent, but the copy in Sent could not be saved yet: %1").arg(why);
+    }
 }
 
 } // namespace heron::compose

@@ -7,6 +7,14 @@
 //   - connection lost during the transfer, or a crash/kill while Sending: Unknown —
 //     it may or may not have been sent, and only the user decides (retry or discard).
 // Nothing is ever resent by itself.
+//
+// At most once, whoever else has the profile open: a row is claimed for
+// sending by a compare-and-set (queued -> sending, owner = this process) in
+// one statement, so of two processes or threads flushing one outbox exactly
+// one sends each message; a row discarded before its claim is never sent; and
+// only rows whose owner process is dead are declared Unknown after a crash
+// (store/Lease.h). Every state is committed with synchronous=FULL before the
+// next network step.
 // Thread: the thread that owns the MailStore.
 #include "account/Profile.h"
 #include "compose/MessageComposer.h"
@@ -37,8 +45,10 @@ class Outbox {
 public:
     explicit Outbox(store::MailStore &store);
     int64_t enqueue(int64_t accountId, const BuiltMessage &m, const QString &subject);
-    // After a crash: whatever was Sending becomes Unknown.
+    // After a crash: whatever a dead process was Sending becomes Unknown.
     int recoverAfterCrash();
+    // Something to send or to file in Sent.
+    bool hasWork(int64_t accountId);
     std::vector<OutboxEntry> entries(int64_t accountId);
     bool retry(int64_t id);   // Failed/Unknown -> Queued
     bool discard(int64_t id);
@@ -61,7 +71,12 @@ public:
                          net::CancelFlag cancel = {});
 
 private:
-    void setState(int64_t id, const char *state, const QString &error = QString());
+    std::optional<int64_t> nextQueued(int64_t accountId);
+    bool claim(int64_t id);
+    // Changes a row this process claimed (and only then).
+    void setOwnedState(int64_t id, const char *state, const QString &error = QString());
+    void fileInSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
+                    const QByteArray &raw, net::CancelFlag cancel, OutboxResult *result);
     void saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
                     const QByteArray &raw, net::CancelFlag cancel);
     store::MailStore &m_store;

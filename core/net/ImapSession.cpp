@@ -569,23 +569,46 @@ QByteArray ImapSession::fetchMessage(uint32_t uid)
     return body;
 }
 
+std::vector<QByteArray> ImapSession::uidSets(std::vector<uint32_t> uids, int maxBytes)
+{
+    std::vector<QByteArray> out;
+    const QByteArray all = uidSet(std::move(uids));
+    qsizetype pos = 0;
+    while (pos < all.size()) {
+        if (all.size() - pos <= maxBytes) {
+            out.push_back(all.mid(pos));
+            break;
+        }
+        // Cut at the last comma within the limit: ranges stay whole.
+        qsizetype cut = all.lastIndexOf(',', pos + maxBytes);
+        if (cut <= pos) cut = all.indexOf(',', pos + 1);
+        if (cut < 0) cut = all.size();
+        out.push_back(all.mid(pos, cut - pos));
+        pos = cut + 1;
+    }
+    return out;
+}
+
 void ImapSession::storeFlags(const std::vector<uint32_t> &uids, int flags, bool add)
 {
     if (uids.empty() || flags == 0) return;
-    command("UID STORE " + uidSet(uids) + (add ? " +FLAGS.SILENT " : " -FLAGS.SILENT ") + flagList(flags));
+    for (const QByteArray &set : uidSets(uids))
+        command("UID STORE " + set + (add ? " +FLAGS.SILENT " : " -FLAGS.SILENT ") + flagList(flags));
 }
 
 void ImapSession::copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw)
 {
     if (uids.empty()) return;
-    command("UID COPY " + uidSet(uids) + ' ' + quoteImapString(destRaw));
+    for (const QByteArray &set : uidSets(uids))
+        command("UID COPY " + set + ' ' + quoteImapString(destRaw));
 }
 
 void ImapSession::moveMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw)
 {
     if (uids.empty()) return;
     if (hasCapability("MOVE")) {
-        command("UID MOVE " + uidSet(uids) + ' ' + quoteImapString(destRaw));
+        for (const QByteArray &set : uidSets(uids))
+            command("UID MOVE " + set + ' ' + quoteImapString(destRaw));
         return;
     }
     copyMessages(uids, destRaw);
@@ -601,7 +624,8 @@ void ImapSession::expungeUids(const std::vector<uint32_t> &uids)
         throw NetError(NetError::Server, QStringLiteral("%1 lacks UIDPLUS; the messages were marked deleted but not "
                                                         "removed, to protect messages other clients marked deleted.")
                                              .arg(m_account.incoming.host));
-    command("UID EXPUNGE " + uidSet(uids));
+    for (const QByteArray &set : uidSets(uids))
+        command("UID EXPUNGE " + set);
 }
 
 uint32_t ImapSession::append(const QByteArray &rawName, const QByteArray &message, int flags)

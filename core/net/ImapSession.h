@@ -86,6 +86,11 @@ public:
     bool idle(const std::function<bool()> &stop, int maxSeconds);
 
     static QByteArray uidSet(std::vector<uint32_t> uids);
+    // The same split into sets of at most maxBytes each, so that no command
+    // passes a server's line limit (RFC 7162 asks servers for 8,192 octets;
+    // some stop at 1,000): a "select all, delete" in a big folder is several
+    // commands, never one that the server refuses.
+    static std::vector<QByteArray> uidSets(std::vector<uint32_t> uids, int maxBytes = 4000);
     static QByteArray flagList(int flags);
     static int parseFlags(const ImapValue &list);
 

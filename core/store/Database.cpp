@@ -149,6 +149,21 @@ CREATE TABLE identities (
 );
 CREATE INDEX identities_by_account ON identities(account_id, sort_order);
 )SQL",
+    // 7: who is working on what (see store/Lease.h): the process that claimed
+    // an outbox row, named leases (one replayer of an account's queue), what a
+    // queued copy/move has already done on the server, and why a folder's last
+    // sync failed.
+    R"SQL(
+ALTER TABLE outbox ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  token TEXT NOT NULL,
+  acquired INTEGER NOT NULL DEFAULT (strftime('%s','now'))
+);
+ALTER TABLE pending_ops ADD COLUMN progress TEXT NOT NULL DEFAULT '';
+ALTER TABLE mailboxes ADD COLUMN sync_error TEXT NOT NULL DEFAULT '';
+)SQL",
 };
 } // namespace
 
@@ -173,7 +188,11 @@ Database::Database(const QString &path) : m_path(path)
     }
     sqlite3_busy_timeout(m_db, 10000);
     exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
+    // FULL: a commit is on disk (the WAL fsync'd) before the call returns, so
+    // whatever we tell a server afterwards (DELE of a downloaded POP3 message,
+    // SMTP DATA after "sending", EXPUNGE after a move) cannot outlive the local
+    // record of it in a power cut. NORMAL would only survive a process crash.
+    exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA cache_size=-16000"); // 16 MB of page cache per connection
     migrate();

@@ -26,11 +26,12 @@ MailboxRecord readMailbox(Statement &q)
     m.highestModSeq = uint64_t(q.int64(8));
     m.totalCount = q.integer(9);
     m.unreadCount = q.integer(10);
+    m.syncError = q.text(11);
     return m;
 }
 const char *kMailboxColumns =
     "id, account_id, name, delimiter, special_use, selectable, uidvalidity, uidnext, highestmodseq, total_count, "
-    "unread_count";
+    "unread_count, sync_error";
 } // namespace
 
 MailStore::MailStore(const QString &dbPath) : m_db(dbPath) {}
@@ -151,9 +152,39 @@ void MailStore::updateFolders(int64_t accountId, const std::vector<FolderUpdate>
             .bind(5, f.attributes).bind(6, f.selectable ? 1 : 0);
         up.exec();
     }
+    // The server's list is the truth, except where the user's queued changes
+    // are not on the server yet (a sync of another process or thread may list
+    // before they are replayed): a folder queued for creation, or the new name
+    // of a queued rename, stays; a folder queued for deletion, or the old name
+    // of a queued rename, does not come back.
+    Statement keep = m_db.prepare(
+        "UPDATE mailboxes SET present=1 WHERE account_id=?1 AND present=0 AND name IN ("
+        "SELECT mailbox FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind='create' UNION "
+        "SELECT arg FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind='rename')");
+    keep.bind(1, accountId).exec();
+    Statement drop = m_db.prepare(
+        "UPDATE mailboxes SET present=0 WHERE account_id=?1 AND name IN ("
+        "SELECT mailbox FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind IN ('delete-folder','rename'))");
+    drop.bind(1, accountId).exec();
     Statement del = m_db.prepare("DELETE FROM mailboxes WHERE account_id=? AND present=0");
     del.bind(1, accountId).exec();
     tx.commit();
+}
+
+void MailStore::setMailboxError(int64_t mailboxId, const QString &error)
+{
+    Statement q = m_db.prepare("UPDATE mailboxes SET sync_error=? WHERE id=? AND sync_error<>?");
+    q.bind(1, error).bind(2, mailboxId).bind(3, error).exec();
+}
+
+std::set<uint32_t> MailStore::uidsWithQueuedOps(int64_t accountId, const QString &mailbox)
+{
+    std::set<uint32_t> out;
+    Statement q = m_db.prepare("SELECT uids FROM pending_ops WHERE account_id=? AND mailbox=? AND state='queued'");
+    q.bind(1, accountId).bind(2, mailbox);
+    while (q.step())
+        for (uint32_t u : decodeUids(q.text(0))) out.insert(u);
+    return out;
 }
 
 std::vector<MailboxRecord> MailStore::mailboxes(int64_t accountId)

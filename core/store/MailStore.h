@@ -91,6 +91,8 @@ public:
     QString folderRoleChoice(int64_t accountId, const QString &role);
     void setFolderRoleChoice(int64_t accountId, const QString &role, const QString &rawName);
     void setMailboxSyncState(int64_t mailboxId, uint32_t uidvalidity, uint32_t uidnext, uint64_t highestModSeq);
+    // Why the folder's last sync failed ("" once it succeeds again).
+    void setMailboxError(int64_t mailboxId, const QString &error);
     // Drops every cached message of the mailbox (UIDVALIDITY changed) and
     // fails its queued operations on the old UIDs; sets the new UIDVALIDITY.
     void resetMailbox(int64_t mailboxId, uint32_t newUidvalidity);
@@ -120,6 +122,10 @@ public:
     std::vector<PendingOp> pendingOps(int64_t accountId, bool includeFailed = false);
     void completeOp(int64_t id);
     void failOp(int64_t id, const QString &error);
+    // UIDs of a mailbox that a queued operation still has to change on the
+    // server. Read inside the transaction that stores server data, so a local
+    // change committed a moment ago is not overwritten by older server state.
+    std::set<uint32_t> uidsWithQueuedOps(int64_t accountId, const QString &mailbox);
 
     // Local folders (POP3 accounts)
     void ensureLocalFolders(int64_t accountId);

@@ -49,6 +49,7 @@ struct MailboxRecord {
     uint64_t highestModSeq = 0;
     int totalCount = 0;
     int unreadCount = 0;
+    QString syncError; // why the last sync of this folder failed, or ""
 };
 
 } // namespace heron

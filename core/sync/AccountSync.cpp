@@ -38,8 +38,11 @@ AccountSyncReport AccountSync::run(const QString &folder)
     sync.setFirstBatch(m_first);
     if (m_progress) sync.setProgress(m_progress);
 
+    // Queued changes reach the server before its folder list or any folder
+    // is read back: a folder created or renamed here is on the server before
+    // LIST could contradict it, and flags set here are not overwritten.
     if (m_replay)
-        report.opsReplayed = sync.replayPending();
+        report.opsReplayed = sync.replayPending(30000);
     sync.syncFolderList();
     if (m_foldersListed) m_foldersListed();
 
@@ -55,7 +58,28 @@ AccountSyncReport AccountSync::run(const QString &folder)
         if (!folder.isEmpty() && display != folder && mb.name != folder) continue;
         found = true;
         if (m_log) m_log(QStringLiteral("syncing %1").arg(display));
-        MailboxSyncResult r = sync.syncMailbox(mb.id);
+        MailboxSyncResult r;
+        try {
+            r = sync.syncMailbox(mb.id);
+            m_store.setMailboxError(mb.id, QString());
+        } catch (const net::NetError &e) {
+            // One folder that the server refuses (or answers with garbage) is
+            // reported on its row and skipped; the others still sync. Losing
+            // the connection, the password or the certificate ends the pass.
+            if (e.kind() != net::NetError::Server && e.kind() != net::NetError::Protocol) throw;
+            m_store.setMailboxError(mb.id, e.message());
+            ++report.failedMailboxes;
+            report.problems << QStringLiteral("%1: %2").arg(display, e.message());
+            if (m_log) m_log(QStringLiteral("%1 could not be synchronised: %2").arg(display, e.message()));
+            if (m_folderFailed) m_folderFailed(mb.id, e.message());
+            if (!folder.isEmpty()) throw;
+            if (e.kind() == net::NetError::Protocol) {
+                // The connection is no longer usable after a protocol error.
+                m_session.reset();
+                sync.setSession(session());
+            }
+            continue;
+        }
         ++report.mailboxes;
         report.added += r.added;
         report.removed += r.removed;

@@ -18,6 +18,8 @@ struct AccountSyncReport {
     int removed = 0;
     int flagsChanged = 0;
     int opsReplayed = 0;
+    int failedMailboxes = 0;
+    QStringList problems; // one line per folder that failed
 };
 
 class AccountSync {
@@ -31,6 +33,8 @@ public:
     void setProgress(ImapSync::Progress p) { m_progress = std::move(p); }
     // Called once the folder list is stored, before any mailbox is synced.
     void setFoldersListed(std::function<void()> f) { m_foldersListed = std::move(f); }
+    // Called when one folder failed and was skipped (its error is stored on it).
+    void setFolderFailed(std::function<void(int64_t mailboxId, const QString &error)> f) { m_folderFailed = std::move(f); }
     void setBatchSizes(int first, int rest) { m_first = first; m_rest = rest; }
     // Whether run() replays queued changes first (off where another worker does it).
     void setReplay(bool replay) { m_replay = replay; }
@@ -51,6 +55,7 @@ private:
     Log m_log;
     ImapSync::Progress m_progress;
     std::function<void()> m_foldersListed;
+    std::function<void(int64_t, const QString &)> m_folderFailed;
     int m_first = 100;
     int m_rest = 2000;
     bool m_replay = true;

@@ -3,6 +3,7 @@
 #include "compose/Outbox.h"
 #include "mime/MessageContent.h"
 #include "sync/Pop3Fetch.h"
+#include "util/ErrorText.h"
 
 #include <QThread>
 
@@ -22,8 +23,9 @@ bool AccountWorker::ensureStore()
     try {
         m_store = std::make_unique<store::MailStore>(m_profile.databasePath());
         return true;
-    } catch (const store::StoreError &e) {
-        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Cannot open the local cache: %1").arg(QString::fromUtf8(e.what())), {});
+    } catch (...) {
+        const util::ErrorText t = util::describeCurrentException();
+        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Cannot open the local cache: %1").arg(t.message), {});
         return false;
     }
 }
@@ -35,10 +37,13 @@ void AccountWorker::setPassword(const QString &password)
     m_sync.reset(); // reconnect with the new password
 }
 
-void AccountWorker::reportError(const net::NetError &e)
+void AccountWorker::reportCurrentException()
 {
-    m_sync.reset(); // vmime objects are unusable after an error: start afresh next time
-    Q_EMIT failed(int(e.kind()), e.message(), e.info());
+    const util::ErrorText t = util::describeCurrentException();
+    // vmime objects are unusable after an error: start afresh next time. A
+    // refusal of one command (Server) leaves the connection usable.
+    if (t.kind != net::NetError::Server) m_sync.reset();
+    Q_EMIT failed(int(t.kind), t.message, t.info);
 }
 
 void AccountWorker::sync(const QString &folderRaw)
@@ -46,43 +51,38 @@ void AccountWorker::sync(const QString &folderRaw)
     Q_ASSERT(QThread::currentThread() == thread());
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
-    if (m_account.isPop3()) {
-        syncPop3();
-        return;
-    }
+    const bool ok = m_account.isPop3() ? syncPop3() : syncImap(folderRaw);
+    // Outgoing mail does not wait for the incoming server: whatever IMAP or
+    // POP3 just did, the outbox goes out if SMTP is reachable.
+    if (!*m_cancel) sendOutbox();
+    Q_EMIT foldersChanged(m_account.id);
+    if (ok) Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
+    Q_EMIT syncFinished(ok);
+}
+
+bool AccountWorker::syncImap(const QString &folderRaw)
+{
     try {
         if (!m_sync) {
             m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
         }
-        m_sync->setReplay(false); // the interactive worker replays the queue
         m_sync->setLog([this](const QString &line) { Q_EMIT statusText(line); });
-        qint64 lastMailbox = -1;
-        m_sync->setProgress([this, &lastMailbox](int64_t mailboxId, int cached, int total) {
-            lastMailbox = mailboxId;
+        m_sync->setProgress([this](int64_t mailboxId, int cached, int total) {
             Q_EMIT progress(mailboxId, cached, total);
             Q_EMIT mailboxChanged(mailboxId);
         });
         m_sync->setFoldersListed([this] { Q_EMIT foldersChanged(m_account.id); });
+        m_sync->setFolderFailed([this](int64_t mailboxId, const QString &) { Q_EMIT mailboxChanged(mailboxId); });
         Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
         m_sync->run(folderRaw);
-        sendOutbox();
-        Q_EMIT foldersChanged(m_account.id);
-        Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
-        Q_EMIT syncFinished(true);
-    } catch (const net::NetError &e) {
-        reportError(e);
-        Q_EMIT syncFinished(false);
-    } catch (const store::StoreError &e) {
-        m_sync.reset();
-        Q_EMIT failed(int(net::NetError::Protocol),
-                      QStringLiteral("Local cache error: %1%2").arg(QString::fromUtf8(e.what()),
-                                                                  e.isDiskFull() ? QStringLiteral(" (disk full?)") : QString()),
-                      {});
-        Q_EMIT syncFinished(false);
+        return true;
+    } catch (...) {
+        reportCurrentException();
+        return false;
     }
 }
 
-void AccountWorker::syncPop3()
+bool AccountWorker::syncPop3()
 {
     try {
         Q_EMIT statusText(QStringLiteral("Connecting to %1…").arg(m_account.incoming.host));
@@ -93,19 +93,11 @@ void AccountWorker::syncPop3()
         });
         Q_EMIT foldersChanged(m_account.id);
         Pop3Report r = fetch.run();
-        sendOutbox();
-        Q_EMIT foldersChanged(m_account.id);
         for (const QString &p : r.problems) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, p));
-        Q_EMIT syncFinished(true);
-    } catch (const net::NetError &e) {
-        Q_EMIT failed(int(e.kind()), e.message(), e.info());
-        Q_EMIT syncFinished(false);
-    } catch (const store::StoreError &e) {
-        Q_EMIT failed(int(net::NetError::Protocol),
-                      QStringLiteral("Local cache error: %1%2").arg(QString::fromUtf8(e.what()),
-                                                                  e.isDiskFull() ? QStringLiteral(" (disk full?)") : QString()),
-                      {});
-        Q_EMIT syncFinished(false);
+        return true;
+    } catch (...) {
+        reportCurrentException();
+        return false;
     }
 }
 
@@ -116,12 +108,13 @@ void AccountWorker::uploadDrafts()
     try {
         if (compose::Outbox(*m_store).uploadDrafts(m_account, m_password, m_profile, m_cancel) > 0)
             Q_EMIT foldersChanged(m_account.id);
-    } catch (const net::NetError &e) {
+    } catch (...) {
         // The draft is safe locally; it goes to the server next time.
-        if (e.kind() != net::NetError::Server) reportError(e);
-        else Q_EMIT statusText(QStringLiteral("%1: the draft could not be stored on the server yet: %2").arg(m_account.name, e.message()));
-    } catch (const store::StoreError &e) {
-        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())), {});
+        const util::ErrorText t = util::describeCurrentException();
+        if (t.kind == net::NetError::Server)
+            Q_EMIT statusText(QStringLiteral("%1: the draft could not be stored on the server yet: %2").arg(m_account.name, t.message));
+        else
+            Q_EMIT failed(int(t.kind), t.message, t.info);
     }
 }
 
@@ -129,12 +122,21 @@ void AccountWorker::sendOutbox()
 {
     // Online now: whatever waits in the outbox goes (Queued only; Unknown waits for the user).
     if (m_account.smtp.host.isEmpty()) return;
-    compose::Outbox outbox(*m_store);
-    if (outbox.entries(m_account.id).empty()) return;
-    compose::OutboxResult r = outbox.process(m_account, m_password, m_profile, m_cancel);
-    if (r.sent) Q_EMIT statusText(QStringLiteral("%1: %2 message(s) sent").arg(m_account.name).arg(r.sent));
-    for (const QString &e : r.errors) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, e));
-    if (r.savedToSent) Q_EMIT foldersChanged(m_account.id);
+    try {
+        compose::Outbox outbox(*m_store);
+        if (!outbox.hasWork(m_account.id)) return;
+        compose::OutboxResult r = outbox.process(m_account, m_password, m_profile, m_cancel);
+        if (r.sent) Q_EMIT statusText(QStringLiteral("%1: %2 message(s) sent").arg(m_account.name).arg(r.sent));
+        for (const QString &e : r.errors) Q_EMIT statusText(QStringLiteral("%1: %2").arg(m_account.name, e));
+        if (r.savedToSent) Q_EMIT foldersChanged(m_account.id);
+        Q_EMIT outboxChanged(m_account.id);
+    } catch (...) {
+        // Only account-wide problems get here (password, certificate, TLS);
+        // the messages stay queued.
+        const util::ErrorText t = util::describeCurrentException();
+        Q_EMIT failed(int(t.kind), t.message, t.info);
+        Q_EMIT outboxChanged(m_account.id);
+    }
 }
 
 void AccountWorker::fetchBody(qint64 messageId)
@@ -163,11 +165,13 @@ void AccountWorker::fetchBody(qint64 messageId)
         }
         m_store->storeBody(messageId, body);
         Q_EMIT bodyReady(messageId);
-    } catch (const net::NetError &e) {
-        Q_EMIT bodyFailed(messageId, e.message());
-        reportError(e);
-    } catch (const store::StoreError &e) {
-        Q_EMIT bodyFailed(messageId, QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())));
+    } catch (...) {
+        const util::ErrorText t = util::describeCurrentException();
+        Q_EMIT bodyFailed(messageId, t.message);
+        if (t.kind != net::NetError::Server) {
+            m_sync.reset();
+            Q_EMIT failed(int(t.kind), t.message, t.info);
+        }
     }
 }
 
@@ -201,9 +205,9 @@ void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer
                 asked = true;
             }
         }
-    } catch (const net::NetError &e) {
-        if (e.kind() != net::NetError::Server) m_sync.reset(); // the cached results still count
-    } catch (const store::StoreError &) {
+    } catch (...) {
+        // The cached results still count; a broken connection is made again next time.
+        if (util::describeCurrentException().kind != net::NetError::Server) m_sync.reset();
     }
     Q_EMIT searchResults(mailboxId, text, ids, asked);
 }
@@ -220,10 +224,8 @@ void AccountWorker::replay()
         ImapSync s(*m_store, m_sync->session(), m_account.id);
         int n = s.replayPending();
         Q_EMIT replayed(n);
-    } catch (const net::NetError &e) {
-        reportError(e);
-    } catch (const store::StoreError &e) {
-        Q_EMIT failed(int(net::NetError::Protocol), QStringLiteral("Local cache error: %1").arg(QString::fromUtf8(e.what())), {});
+    } catch (...) {
+        reportCurrentException();
     }
 }
 
@@ -250,9 +252,9 @@ void AccountWorker::watchInbox()
             }
             // Servers drop an IDLE after 30 minutes (RFC 2177): renew it before.
             if (m_idle->idle([this] { return bool(*m_cancel); }, 25 * 60)) Q_EMIT inboxChanged();
-        } catch (const net::NetError &e) {
+        } catch (...) {
             m_idle.reset();
-            if (e.kind() == net::NetError::Cancelled) break;
+            if (util::describeCurrentException().kind == net::NetError::Cancelled || *m_cancel) break;
             // The sync connection reports problems to the user; this one just
             // tries again later (5 s, doubling, at most 5 minutes).
             pauseSeconds = pauseSeconds == 0 ? 5 : std::min(pauseSeconds * 2, 300);
@@ -269,10 +271,11 @@ void AccountWorker::watchInbox()
 
 void AccountWorker::shutdown()
 {
-    m_idle.reset();
-    if (m_sync) m_sync->disconnect();
-    m_sync.reset();
-    m_store.reset();
+    // Destructors of vmime objects talk to the server (LOGOUT): nothing may escape.
+    try { m_idle.reset(); } catch (...) {}
+    try { if (m_sync) m_sync->disconnect(); } catch (...) {}
+    try { m_sync.reset(); } catch (...) {}
+    try { m_store.reset(); } catch (...) {}
 }
 
 } // namespace heron::sync

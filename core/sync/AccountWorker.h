@@ -9,6 +9,9 @@
 // its ImapSession; nothing vmime crosses threads. Results go out as queued signals.
 // Cancellation: cancel() is thread-safe and stops the running request at the
 // next network read.
+// Errors: no exception leaves a slot. Whatever is thrown (NetError, StoreError,
+// vmime, std) becomes failed() (or bodyFailed() and the like) and the worker
+// goes on with its next request on a fresh connection.
 #include "account/Profile.h"
 #include "net/NetError.h"
 #include "net/ImapSession.h"
@@ -64,12 +67,16 @@ Q_SIGNALS:
     void searchResults(qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked);
     // watchInbox() ended: the server has no IDLE, or it was cancelled.
     void watchEnded(bool supported);
+    // The outbox of this account was worked on (sent, failed, still queued).
+    void outboxChanged(qint64 accountId);
 
 private:
     bool ensureStore();
-    void syncPop3();
+    bool syncImap(const QString &folderRaw);
+    bool syncPop3();
     void sendOutbox();
-    void reportError(const net::NetError &e);
+    // Inside a catch block: tells the manager (failed) and drops a broken connection.
+    void reportCurrentException();
     Profile m_profile;
     AccountConfig m_account;
     QString m_password;

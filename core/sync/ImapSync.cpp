@@ -1,5 +1,7 @@
 #include "sync/ImapSync.h"
 
+#include "store/Lease.h"
+
 #include <algorithm>
 
 namespace heron::sync {
@@ -8,12 +10,12 @@ using net::NetError;
 using store::Transaction;
 
 ImapSync::ImapSync(store::MailStore &store, net::ImapSession &session, int64_t accountId)
-    : m_store(store), m_session(session), m_accountId(accountId) {}
+    : m_store(store), m_session(&session), m_accountId(accountId) {}
 
 void ImapSync::syncFolderList()
 {
     std::vector<store::FolderUpdate> folders;
-    for (const net::ImapFolderInfo &f : m_session.listFolders()) {
+    for (const net::ImapFolderInfo &f : m_session->listFolders()) {
         store::FolderUpdate u;
         u.name = f.name;
         u.rawName = f.rawName;
@@ -40,7 +42,7 @@ void ImapSync::fetchAndStore(int64_t mailboxId, uint32_t uidvalidity, const std:
 {
     std::vector<MessageRecord> batch;
     batch.reserve(uids.size());
-    m_session.fetchHeaders(uids, [&](MessageRecord &&m) {
+    m_session->fetchHeaders(uids, [&](MessageRecord &&m) {
         if (!skip.count(m.uid)) batch.push_back(std::move(m));
     });
     storeBatch(mailboxId, uidvalidity, batch, uidnextToRecord, added);
@@ -74,7 +76,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     if (!mb || !mb->selectable)
         return result;
     const QByteArray raw = mb->name.toLatin1();
-    const net::ImapSelectInfo info = m_session.select(raw);
+    const net::ImapSelectInfo info = m_session->select(raw);
 
     if (mb->uidvalidity != 0 && mb->uidvalidity != info.uidvalidity) {
         Transaction tx(m_store.db());
@@ -91,7 +93,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     std::vector<uint32_t> missing; // newest first
     std::vector<uint32_t> gone;
     if (!unchanged) {
-        std::vector<uint32_t> server = info.exists ? m_session.searchAllUids() : std::vector<uint32_t>{};
+        std::vector<uint32_t> server = info.exists ? m_session->searchAllUids() : std::vector<uint32_t>{};
         std::set_difference(server.rbegin(), server.rend(), cached.rbegin(), cached.rend(), std::back_inserter(missing),
                             std::greater<uint32_t>());
         std::set_difference(cached.begin(), cached.end(), server.begin(), server.end(), std::back_inserter(gone));
@@ -121,14 +123,21 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
 
     // 4. Flags of what was cached before, with the HIGHESTMODSEQ that covers them.
     if (!cached.empty()) {
-        const bool condstore = m_session.hasCapability("CONDSTORE") && info.highestModSeq > 0;
+        const bool condstore = m_session->hasCapability("CONDSTORE") && info.highestModSeq > 0;
         const bool needed = !condstore || mb->highestModSeq == 0 || mb->highestModSeq != info.highestModSeq;
         if (needed) {
             std::vector<std::pair<uint32_t, int>> updates;
-            m_session.fetchFlags(condstore ? mb->highestModSeq : 0, [&](uint32_t uid, int flags) {
+            m_session->fetchFlags(condstore ? mb->highestModSeq : 0, [&](uint32_t uid, int flags) {
                 if (!skip.count(uid)) updates.emplace_back(uid, flags);
             });
             Transaction tx(m_store.db());
+            // A change the user made while the flags were on their way is
+            // newer than them: leave those messages to the queue.
+            const std::set<uint32_t> changedMeanwhile = m_store.uidsWithQueuedOps(m_accountId, mb->name);
+            if (!changedMeanwhile.empty())
+                updates.erase(std::remove_if(updates.begin(), updates.end(),
+                                             [&](const auto &u) { return changedMeanwhile.count(u.first) > 0; }),
+                              updates.end());
             result.flagsChanged = m_store.updateFlags(mailboxId, updates);
             auto now = m_store.mailbox(mailboxId);
             m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
@@ -157,13 +166,13 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         const size_t n = std::min(missing.size() - pos, size_t(m_batch));
         std::vector<uint32_t> chunk(missing.begin() + qsizetype(pos), missing.begin() + qsizetype(pos + n));
         pos += n;
-        return m_session.startFetchHeaders(chunk);
+        return m_session->startFetchHeaders(chunk);
     };
     QByteArray tag = pos < missing.size() ? nextChunk() : QByteArray();
     std::vector<MessageRecord> batch;
     while (!tag.isEmpty()) {
         batch.clear();
-        m_session.finishFetchHeaders(tag, [&](MessageRecord &&m) {
+        m_session->finishFetchHeaders(tag, [&](MessageRecord &&m) {
             if (!skip.count(m.uid)) batch.push_back(std::move(m));
         });
         const bool last = pos == missing.size();
@@ -174,25 +183,32 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     return result;
 }
 
-int ImapSync::replayPending()
+int ImapSync::replayPending(int waitMs)
 {
+    store::Lease lease(m_store.db(), QStringLiteral("replay:%1").arg(m_accountId), waitMs, {});
+    if (!lease.held()) return 0;
     int done = 0;
     uint32_t selectedValidity = 0;
     QByteArray selectedHere;
-    for (const store::PendingOp &op : m_store.pendingOps(m_accountId)) {
+    // Rounds: what the user queued while the previous round ran goes next,
+    // still in order and still under the lease.
+    for (int round = 0; round < 20; ++round) {
+    const std::vector<store::PendingOp> ops = m_store.pendingOps(m_accountId);
+    if (ops.empty()) break;
+    for (const store::PendingOp &op : ops) {
         const QByteArray mailbox = op.mailbox.toLatin1();
         try {
             if (op.kind == QLatin1String("create")) {
-                m_session.createFolder(mailbox);
+                m_session->createFolder(mailbox);
             } else if (op.kind == QLatin1String("rename")) {
-                m_session.renameFolder(mailbox, op.arg.toLatin1());
+                m_session->renameFolder(mailbox, op.arg.toLatin1());
             } else if (op.kind == QLatin1String("delete-folder")) {
-                m_session.deleteFolder(mailbox);
+                m_session->deleteFolder(mailbox);
                 selectedHere.clear();
             } else {
                 if (selectedHere != mailbox) {
                     selectedHere.clear();
-                    selectedValidity = m_session.select(mailbox).uidvalidity;
+                    selectedValidity = m_session->select(mailbox).uidvalidity;
                     selectedHere = mailbox;
                 }
                 if (selectedValidity != op.uidvalidity) {
@@ -201,13 +217,13 @@ int ImapSync::replayPending()
                     continue;
                 }
                 if (op.kind == QLatin1String("flags+") || op.kind == QLatin1String("flags-"))
-                    m_session.storeFlags(op.uids, op.arg.toInt(), op.kind == QLatin1String("flags+"));
+                    m_session->storeFlags(op.uids, op.arg.toInt(), op.kind == QLatin1String("flags+"));
                 else if (op.kind == QLatin1String("move"))
-                    m_session.moveMessages(op.uids, op.arg.toLatin1());
+                    m_session->moveMessages(op.uids, op.arg.toLatin1());
                 else if (op.kind == QLatin1String("copy"))
-                    m_session.copyMessages(op.uids, op.arg.toLatin1());
+                    m_session->copyMessages(op.uids, op.arg.toLatin1());
                 else if (op.kind == QLatin1String("expunge"))
-                    m_session.expungeUids(op.uids);
+                    m_session->expungeUids(op.uids);
                 else {
                     m_store.failOp(op.id, QStringLiteral("unknown operation %1").arg(op.kind));
                     continue;
@@ -220,6 +236,7 @@ int ImapSync::replayPending()
                 throw;
             m_store.failOp(op.id, e.message());
         }
+    }
     }
     return done;
 }

@@ -36,6 +36,8 @@ public:
     using Progress = std::function<void(int64_t mailboxId, int cached, int total)>;
 
     ImapSync(store::MailStore &store, net::ImapSession &session, int64_t accountId);
+    // After a reconnect (the old session is gone).
+    void setSession(net::ImapSession &session) { m_session = &session; }
 
     void setProgress(Progress p) { m_progress = std::move(p); }
     void setFirstBatch(int n) { m_firstBatch = n; }
@@ -45,7 +47,10 @@ public:
     MailboxSyncResult syncMailbox(int64_t mailboxId);
     // Replays queued operations in order. Server refusals fail the operation
     // visibly and go on; network errors stop (it stays queued) and rethrow.
-    int replayPending();
+    // One replayer per account at a time, across threads and processes (the
+    // lease "replay:<account>", waited for at most waitMs; 0 when another
+    // replayer kept it). Operations queued while it runs are replayed too.
+    int replayPending(int waitMs = 30000);
 
 private:
     std::set<uint32_t> uidsWithPendingOps(const QString &mailbox);
@@ -55,7 +60,7 @@ private:
                        const std::set<uint32_t> &skip, uint32_t uidnextToRecord, int *added);
 
     store::MailStore &m_store;
-    net::ImapSession &m_session;
+    net::ImapSession *m_session;
     int64_t m_accountId;
     Progress m_progress;
     int m_firstBatch = 100;
