@@ -13,6 +13,7 @@
 #include "net/NetError.h"
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
+#include "util/ErrorText.h"
 #include "sync/AccountSync.h"
 #include "sync/Pop3Fetch.h"
 
@@ -56,7 +57,7 @@ const char *kUsage =
     "  delete [--yes] ID...\n"
     "  queue [--account N]\n"
     "  send [--account N] --to ADDRS [--cc ADDRS] [--bcc ADDRS] --subject S [--attach FILE]... < BODY\n"
-    "  outbox [--account N] | outbox retry ID | outbox discard ID\n";
+    "  outbox [--account N] | outbox send [--account N] | outbox retry ID | outbox discard ID\n";
 
 struct Args {
     QStringList positional;
@@ -518,6 +519,10 @@ int cmdSend(const Profile &profile, store::MailStore &store, SecretStore &secret
         if (e.state == QLatin1String("queued")) { out() << "queued " << id << " (will be sent when the server is reachable)\n"; return Offline; }
         if (e.state == QLatin1String("failed")) { err() << "error: " << e.error << "\n"; out() << "failed " << id << "\n"; return ServerFailed; }
         if (e.state == QLatin1String("unknown")) { err() << "error: " << e.error << "\n"; out() << "unknown " << id << "\n"; return Offline; }
+        if (e.state == QLatin1String("claimed") || e.state == QLatin1String("sending")) {
+            out() << "sending " << id << " (by another Heron process on this profile)\n";
+            return Ok;
+        }
         out() << "sent " << id << " (copy in Sent pending)\n";
         return Ok;
     }
@@ -538,8 +543,16 @@ int cmdOutbox(const Profile &profile, store::MailStore &store, SecretStore &secr
     }
     auto acc = pickAccount(store, a);
     if (!acc) return NotFound;
-    (void)profile;
-    (void)secrets;
+    if (sub == QLatin1String("send")) {
+        // Sends what is queued (each message at most once, whoever else is
+        // sending from this profile at the same time) and files the copies.
+        auto pw = readPassword(secrets, acc->name);
+        if (!pw) { err() << "error: no password to send with\n"; return AuthFailed; }
+        const compose::OutboxResult r = outbox.process(*acc, *pw, profile);
+        for (const QString &e : r.errors) err() << "note: " << e << "\n";
+        out() << "sent " << r.sent << ", failed " << r.failed << ", still queued " << r.stillQueued << "\n";
+        return r.stillQueued > 0 ? Offline : r.failed > 0 ? ServerFailed : Ok;
+    }
     for (const compose::OutboxEntry &e : outbox.entries(acc->id))
         out() << e.id << "\t" << e.state << "\t" << e.recipients.join(QLatin1Char(',')) << "\t" << e.subject << "\t" << e.error << "\n";
     return Ok;
@@ -591,5 +604,11 @@ int main(int argc, char **argv)
     } catch (const store::StoreError &e) {
         err() << "error: local storage: " << e.what() << (e.isDiskFull() ? " (is the disk full?)" : "") << "\n";
         return StorageFailed;
+    } catch (...) {
+        // vmime and the standard library throw too: a clear line and an exit
+        // code, never "terminate called after throwing".
+        const util::ErrorText t = util::describeCurrentException();
+        reportNetError(net::NetError(t.kind, t.message, t.info));
+        return exitFor(net::NetError(t.kind, t.message, t.info));
     }
 }

@@ -1,6 +1,9 @@
 // heron: the desktop mail client. Wiring only; see ui/MainWindow.
+#include "Application.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
+#include "account/ProfileOwner.h"
+#include "util/ErrorText.h"
 
 #include <QTreeView>
 
@@ -13,9 +16,23 @@
 
 #include "store/Database.h"
 
+static int run(heron::ui::Application &app);
+
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    heron::ui::Application app(argc, argv);
+    try {
+        return run(app);
+    } catch (...) {
+        // Before the event loop (profile, database, first window): say why and stop cleanly.
+        const QString why = heron::util::describeCurrentException().message;
+        QMessageBox::critical(nullptr, QStringLiteral("Heron"), QStringLiteral("Heron could not start:\n%1").arg(why));
+        return 1;
+    }
+}
+
+static int run(heron::ui::Application &app)
+{
     QApplication::setApplicationName(QStringLiteral("heron"));
     QApplication::setApplicationDisplayName(QStringLiteral("Heron"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/heron.svg")));
@@ -35,6 +52,15 @@ int main(int argc, char **argv)
         QMessageBox::critical(nullptr, QStringLiteral("Heron"), error);
         return 1;
     }
+    // One window per profile: a second start raises the first one's window.
+    heron::ProfileOwner owner(profile.dir());
+    if (!owner.acquire()) {
+        if (owner.sendToOwner({QStringLiteral("raise")})) return 0;
+        QMessageBox::critical(nullptr, QStringLiteral("Heron"),
+                              QStringLiteral("Heron is already running with the profile in %1, but does not answer.\n"
+                                             "Close it (or end the process), then start Heron again.").arg(profile.dir()));
+        return 1;
+    }
     std::unique_ptr<heron::ui::MainWindow> window;
     try {
         window = std::make_unique<heron::ui::MainWindow>(profile, args.isSet(offlineOpt));
@@ -44,6 +70,13 @@ int main(int argc, char **argv)
         return 1;
     }
     window->show();
+    QObject::connect(&owner, &heron::ProfileOwner::requestReceived, window.get(), [&window](const QStringList &request) {
+        if (request.value(0) != QLatin1String("raise")) return;
+        window->setWindowState((window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+        window->show();
+        window->raise();
+        window->activateWindow();
+    });
     if (args.isSet(shotOpt)) {
         const QString file = args.value(shotOpt);
         const int delay = args.value(delayOpt).toInt();

@@ -1,5 +1,7 @@
 #include "AccountWizard.h"
 
+#include "util/ErrorText.h"
+
 #include "CertificateDialog.h"
 
 #include "compose/MessageComposer.h"
@@ -311,8 +313,21 @@ void AccountWizard::startCheck()
     const Profile profile = m_profile;
     QThread *thread = QThread::create([=] {
         const net::TrustPolicy trust = profile.trustPolicy();
+        bool passwordRefused = false;
         for (bool outgoing : {false, true}) {
-            const CheckOutcome o = checkServer(account, outgoing, outgoing ? outUsers : inUsers, password, trust);
+            // The incoming server refused the password under every user name:
+            // the outgoing one is asked once, not once per name (each failed
+            // login costs seconds and counts towards a lock-out).
+            QStringList users = outgoing ? outUsers : inUsers;
+            if (outgoing && passwordRefused && users.size() > 1) users = users.mid(0, 1);
+            CheckOutcome o;
+            try {
+                o = checkServer(account, outgoing, users, password, trust);
+            } catch (...) {
+                o.stage = CheckOutcome::Other;
+                o.message = util::describeCurrentException().message;
+            }
+            if (!outgoing) passwordRefused = o.stage == CheckOutcome::Password;
             QMetaObject::invokeMethod(qApp, [self, generation, outgoing, o] {
                 if (self && self->m_checkGeneration == generation) self->checked(outgoing, o);
             }, Qt::QueuedConnection);

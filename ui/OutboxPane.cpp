@@ -16,7 +16,7 @@ namespace {
 QString stateText(const QString &state)
 {
     if (state == QLatin1String("queued")) return QObject::tr("Waiting to be sent");
-    if (state == QLatin1String("sending")) return QObject::tr("Sending");
+    if (state == QLatin1String("sending") || state == QLatin1String("claimed")) return QObject::tr("Sending");
     if (state == QLatin1String("sent")) return QObject::tr("Sent; filing a copy in Sent");
     if (state == QLatin1String("failed")) return QObject::tr("Refused by the server");
     if (state == QLatin1String("unknown")) return QObject::tr("Unknown whether sent");
@@ -55,7 +55,7 @@ OutboxPane::OutboxPane(store::MailStore *store, QWidget *parent) : QWidget(paren
         for (QTreeWidgetItem *i : m_list->selectedItems()) {
             const QString st = i->data(0, Qt::UserRole + 1).toString();
             canRetry |= st == QLatin1String("failed") || st == QLatin1String("unknown");
-            canDiscard |= st != QLatin1String("sending");
+            canDiscard |= st != QLatin1String("sending") && st != QLatin1String("claimed");
         }
         m_retry->setEnabled(canRetry);
         m_discard->setEnabled(canDiscard);

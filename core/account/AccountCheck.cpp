@@ -4,6 +4,7 @@
 #include "net/NetError.h"
 #include "net/Pop3Session.h"
 #include "net/SmtpSession.h"
+#include "util/ErrorText.h"
 
 #include <QHostInfo>
 #include <QTcpSocket>
@@ -109,8 +110,9 @@ CheckOutcome checkServer(const AccountConfig &account, bool outgoing, const QStr
             ok.username = name;
             ok.message = QStringLiteral("%1:%2 accepted the login as \"%3\".").arg(server.host).arg(server.port).arg(name);
             return ok;
-        } catch (const net::NetError &e) {
-            last = fromNetError(e);
+        } catch (...) {
+            const util::ErrorText t = util::describeCurrentException();
+            last = fromNetError(net::NetError(t.kind, t.message, t.info));
             if (last.stage != CheckOutcome::Password) return last;
         }
     }

@@ -108,7 +108,10 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
     built.envelopeFrom = bare(m.fromAddress);
     for (const QString &t : m.to) { mb.getRecipients().appendAddress(mailboxFor(t, draft)); built.recipients << bare(t); }
     for (const QString &c : m.cc) { mb.getCopyRecipients().appendAddress(mailboxFor(c, draft)); built.recipients << bare(c); }
-    for (const QString &b : m.bcc) { mailboxFor(b, draft); built.recipients << bare(b); } // validated; envelope only
+    // Bcc goes to the builder too (vmime refuses a message without any
+    // recipient in its headers: a Bcc-only message would not build); the
+    // header is taken out again below unless this is a draft.
+    for (const QString &b : m.bcc) { mb.getBlindCopyRecipients().appendAddress(mailboxFor(b, draft)); built.recipients << bare(b); }
     if (built.recipients.isEmpty() && !draft) throw std::invalid_argument("the message has no recipient");
     std::shared_ptr<vmime::mailbox> replyTo;
     if (!m.replyTo.trimmed().isEmpty()) {
@@ -161,10 +164,16 @@ BuiltMessage buildMessage(const OutgoingMessage &m, const QString &hostForMessag
     }
     hdr->getField("User-Agent")->setValue(vmime::text("Heron"));
     if (replyTo) hdr->ReplyTo()->setValue(*replyTo);
-    if (draft && !m.bcc.isEmpty()) {
-        vmime::addressList bcc;
-        for (const QString &b : m.bcc) bcc.appendAddress(mailboxFor(b, true));
-        hdr->Bcc()->setValue(bcc); // a draft is not sent: keep what the user wrote
+    if (!draft) {
+        // Envelope only: the recipients must not see who else was told (a
+        // draft keeps its Bcc: it is not sent, and reopens as written).
+        if (hdr->hasField(vmime::fields::BCC)) hdr->removeAllFields(vmime::fields::BCC);
+        // RFC 5322 3.6.3: with no To and no Cc, say so rather than leave the header out.
+        if (m.to.isEmpty() && m.cc.isEmpty()) {
+            vmime::addressList undisclosed;
+            undisclosed.appendAddress(vmime::make_shared<vmime::mailboxGroup>(vmime::text("undisclosed-recipients")));
+            hdr->To()->setValue(undisclosed);
+        }
     }
     // Mark the text part format=flowed (vmime does not know RFC 3676).
     std::function<void(vmime::shared_ptr<vmime::bodyPart>)> markFlowed = [&](vmime::shared_ptr<vmime::bodyPart> p) {

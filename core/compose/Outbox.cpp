@@ -32,6 +32,17 @@ int Outbox::recoverAfterCrash()
         while (q.step()) sending.emplace_back(q.int64(0), q.text(1));
     }
     int n = 0;
+    // Claimed but not begun: nothing was transmitted, back to the queue.
+    std::vector<std::pair<int64_t, QString>> claimed;
+    {
+        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='claimed'");
+        while (q.step()) claimed.emplace_back(q.int64(0), q.text(1));
+    }
+    for (const auto &[id, owner] : claimed) {
+        if (store::ownerAlive(owner)) continue;
+        Statement q = m_store.db().prepare("UPDATE outbox SET state='queued', owner='' WHERE id=? AND state='claimed' AND owner=?");
+        q.bind(1, id).bind(2, owner).exec();
+    }
     for (const auto &[id, owner] : sending) {
         if (store::ownerAlive(owner)) continue;
         Statement q = m_store.db().prepare(
@@ -74,7 +85,8 @@ bool Outbox::retry(int64_t id)
 bool Outbox::discard(int64_t id)
 {
     // A row being sent right now cannot be taken back; any other state can.
-    Statement q = m_store.db().prepare("DELETE FROM outbox WHERE id=? AND state<>'sending' AND state NOT LIKE 'draft%'");
+    Statement q = m_store.db().prepare(
+        "DELETE FROM outbox WHERE id=? AND state NOT IN ('claimed','sending') AND state NOT LIKE 'draft%'");
     q.bind(1, id).exec();
     return m_store.db().changes() > 0;
 }
@@ -260,10 +272,10 @@ std::optional<int64_t> Outbox::nextQueued(int64_t accountId)
 bool Outbox::claim(int64_t id)
 {
     // Compare-and-set: of all the processes and threads that saw this row
-    // queued, exactly one turns it into "sending"; a row discarded meanwhile
+    // queued, exactly one turns it into "claimed"; a row discarded meanwhile
     // is gone and cannot be claimed.
     Statement q = m_store.db().prepare(
-        "UPDATE outbox SET state='sending', owner=?, error='', updated=strftime('%s','now') WHERE id=? AND state='queued'");
+        "UPDATE outbox SET state='claimed', owner=?, error='', updated=strftime('%s','now') WHERE id=? AND state='queued'");
     q.bind(1, store::processOwner()).bind(2, id).exec();
     return m_store.db().changes() == 1;
 }
@@ -309,6 +321,11 @@ OutboxResult Outbox::process(const AccountConfig &account, const QString &passwo
         const QStringList rcpts = q.text(2).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         q.reset();
         HERON_CRASH_POINT("outbox-claimed");
+        // "claimed": nothing went out yet (a crash now puts it back in the
+        // queue). "sending", committed before the first byte of the
+        // transaction: from here a crash leaves it Unknown.
+        setOwnedState(*next, "sending");
+        HERON_CRASH_POINT("outbox-before-data");
         try {
             smtp->send(raw, from, rcpts);
         } catch (const net::NetError &e) {

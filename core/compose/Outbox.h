@@ -1,6 +1,6 @@
 #pragma once
 // The outbox: a message to send is stored durably first, then moves
-//   Queued -> Sending -> Sent -> (copy saved to Sent) -> removed,
+//   Queued -> Claimed -> Sending -> Sent -> (copy saved to Sent) -> removed,
 // each state committed before the next step. Failures:
 //   - offline / server down at connect: stays Queued, goes when the account is back;
 //   - refused by the server (550, 552...): Failed, with the server's words; editable, resendable;
@@ -27,7 +27,7 @@ namespace heron::compose {
 struct OutboxEntry {
     int64_t id = 0;
     int64_t accountId = 0;
-    QString state; // "queued", "sending", "sent", "failed", "unknown"
+    QString state; // "queued", "claimed", "sending", "sent", "failed", "unknown"
     QString subject;
     QStringList recipients;
     QString error;

@@ -13,7 +13,8 @@ using mime::decodeHeader;
 
 ImapSession::ImapSession(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel)
     : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),
-      m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)) {}
+      m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)), m_timeout(makeTimeout(30)),
+      m_silenceLimit(*m_timeout * 2) {}
 
 ImapSession::~ImapSession()
 {
@@ -43,24 +44,31 @@ void ImapSession::connect()
     vmime::utility::url url(proto, srv.host.toStdString(), srv.port);
     auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(url, auth);
-    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, 30, false);
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, m_timeout, false);
     try {
         m_store->connect();
+        auto imapStore = vmime::dynamicCast<vmime::net::imap::IMAPStore>(m_store);
+        auto conn = imapStore->getConnection();
+        if (srv.security != Security::None && !conn->isSecuredConnection()) {
+            try { m_store->disconnect(); } catch (...) {}
+            m_store.reset();
+            throw NetError(NetError::Tls, QStringLiteral("The connection to %1 is not encrypted.").arg(srv.host));
+        }
+        m_socket = vmime::constCast<vmime::net::socket>(conn->getSocket());
+        m_caps.clear();
+        // vmime 0.9.2 ignores the capabilities in the LOGIN answer and asks
+        // again here: this talks to the server and can throw like the login.
+        for (const auto &c : conn->getCapabilities())
+            m_caps << QString::fromStdString(c).toUpper();
+    } catch (const NetError &) {
+        throw;
     } catch (const std::exception &e) {
         NetError err = translateVmimeError(e, verifier->problem(), *m_cancel, srv.host, srv.port);
+        try { if (m_store && m_store->isConnected()) m_store->disconnect(); } catch (...) {}
         m_store.reset();
+        m_socket.reset();
         throw err;
     }
-    auto imapStore = vmime::dynamicCast<vmime::net::imap::IMAPStore>(m_store);
-    auto conn = imapStore->getConnection();
-    if (srv.security != Security::None && !conn->isSecuredConnection()) {
-        m_store->disconnect();
-        throw NetError(NetError::Tls, QStringLiteral("The connection to %1 is not encrypted.").arg(srv.host));
-    }
-    m_socket = vmime::constCast<vmime::net::socket>(conn->getSocket());
-    m_caps.clear();
-    for (const auto &c : conn->getCapabilities())
-        m_caps << QString::fromStdString(c).toUpper();
     m_connected = true;
     m_condstore = hasCapability("CONDSTORE");
 }
@@ -108,7 +116,7 @@ bool ImapSession::readResponse(QByteArray *out, int waitMs)
             if (buf.empty()) {
                 if (!m_socket->isConnected())
                     fail(NetError::Network, QStringLiteral("%1 closed the connection.").arg(m_account.incoming.host));
-                if (waitMs < 0 && std::chrono::steady_clock::now() - lastData > std::chrono::seconds(60))
+                if (waitMs < 0 && std::chrono::steady_clock::now() - lastData > std::chrono::seconds(m_silenceLimit))
                     fail(NetError::Timeout, QStringLiteral("%1 stopped answering.").arg(m_account.incoming.host));
                 m_socket->waitForRead(waitMs < 0 ? 100 : 50);
                 continue;
@@ -128,7 +136,7 @@ bool ImapSession::readResponse(QByteArray *out, int waitMs)
     return true;
 }
 
-bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds)
+bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds, const std::function<void()> &accepted)
 {
     if (!m_connected) throw NetError(NetError::Network, QStringLiteral("not connected"));
     if (!hasCapability("IDLE"))
@@ -168,6 +176,17 @@ bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds)
         }
         changed |= isChange(r);
     }
+    if (accepted) accepted();
+    // Silence is what IDLE is for: no read timeout while waiting (the
+    // socket's timeout is off, 0, until DONE). The connection is still checked:
+    // DONE and the next IDLE every maxSeconds must be answered in time, and a
+    // closed socket or a BYE ends the wait at once.
+    const int normalTimeout = m_timeout->exchange(0);
+    struct Restore {
+        std::atomic_int &t;
+        int v;
+        ~Restore() { t = v; }
+    } restore{*m_timeout, normalTimeout};
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(maxSeconds);
     while (!changed && !stop() && std::chrono::steady_clock::now() < until) {
         QByteArray raw;
@@ -177,6 +196,7 @@ bool ImapSession::idle(const std::function<bool()> &stop, int maxSeconds)
         if (r.tag == tag) return changed; // the server ended it
         changed |= isChange(r);
     }
+    *m_timeout = normalTimeout;
     if (*m_cancel) fail(NetError::Cancelled, QStringLiteral("cancelled"));
     try {
         m_socket->send("DONE\r\n");

@@ -83,7 +83,9 @@ public:
     // RFC 2177 IDLE on the selected mailbox: waits until the server reports a
     // change (new, expunged or changed messages: returns true), stop() says so
     // or maxSeconds pass (false); then ends the IDLE with DONE. Needs IDLE.
-    bool idle(const std::function<bool()> &stop, int maxSeconds);
+    // accepted is called once the server has accepted the IDLE ("+ idling").
+    // No read timeout applies while idling (see the body).
+    bool idle(const std::function<bool()> &stop, int maxSeconds, const std::function<void()> &accepted = {});
 
     static QByteArray uidSet(std::vector<uint32_t> uids);
     // The same split into sets of at most maxBytes each, so that no command
@@ -116,6 +118,8 @@ private:
     QString m_password;
     TrustPolicy m_trust;
     CancelFlag m_cancel;
+    TimeoutSeconds m_timeout; // the socket's; 0 while idling
+    int m_silenceLimit;       // seconds without a byte before a command is given up
     vmime::shared_ptr<vmime::net::session> m_session;
     vmime::shared_ptr<vmime::net::store> m_store;
     vmime::shared_ptr<vmime::net::socket> m_socket;

@@ -54,9 +54,11 @@ void Pop3Session::connect()
     // unless the user chose an unencrypted account. APOP (MD5) is not used.
     auto auth = vmime::make_shared<SaslPasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
-    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, 30, true);
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, makeTimeout(30), true);
     m_session->getProperties()["store." + proto + ".options.apop"] = false;
     m_session->getProperties()["store." + proto + ".options.apop.fallback"] = false;
+    // A refused AUTH is not retried with USER/PASS: one wrong password, one failed login.
+    m_session->getProperties()["store." + proto + ".options.sasl.fallback"] = false;
     try {
         m_store->connect();
         if (srv.security != Security::None && !m_store->isSecuredConnection())

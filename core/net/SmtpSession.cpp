@@ -30,7 +30,7 @@ void SmtpSession::connect()
     m_transport = m_session->getTransport(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
     const std::string prefix = "transport." + proto + ".";
     m_session->getProperties()[prefix + "options.need-authentication"] = true;
-    m_verifier = applyConnectionPolicy(*m_transport, *m_session, prefix, srv, m_trust, m_cancel, 60, true);
+    m_verifier = applyConnectionPolicy(*m_transport, *m_session, prefix, srv, m_trust, m_cancel, makeTimeout(60), true);
     m_session->getProperties()[prefix + "options.sasl.fallback"] = false;
     try {
         m_transport->connect();

@@ -15,10 +15,16 @@ void ensureVmimePlatform()
     std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
 }
 
+TimeoutSeconds makeTimeout(int defaultSeconds)
+{
+    const int configured = qEnvironmentVariableIntValue("HERON_NET_TIMEOUT");
+    return std::make_shared<std::atomic_int>(configured > 0 ? configured : defaultSeconds);
+}
+
 vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
                                                              const std::string &prefix, const ServerConfig &server,
                                                              const TrustPolicy &trust, const CancelFlag &cancel,
-                                                             int timeoutSeconds, bool sasl)
+                                                             const TimeoutSeconds &timeout, bool sasl)
 {
     auto &props = session.getProperties();
     props[prefix + "options.sasl"] = sasl;
@@ -27,7 +33,7 @@ vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service
     props[prefix + "connection.tls.required"] = server.security == Security::StartTls;
     auto verifier = vmime::make_shared<CertificateVerifier>(trust, server.host, server.port);
     service.setCertificateVerifier(verifier);
-    service.setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(cancel, timeoutSeconds));
+    service.setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(cancel, timeout));
     service.setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
     return verifier;
 }

@@ -39,37 +39,63 @@ public:
     ~SaslPasswordAuthenticator() override { std::fill(m_password.begin(), m_password.end(), '\0'); }
     const vmime::string getUsername() const override { return m_user; }
     const vmime::string getPassword() const override { return m_password; }
+    // One mechanism, the best one offered: vmime would otherwise try every
+    // mechanism in turn with the same wrong password, and each failed attempt
+    // costs seconds (servers delay failures and penalise the next logins from
+    // the same address) and counts towards an account lock-out.
+    const std::vector<vmime::shared_ptr<vmime::security::sasl::SASLMechanism>> getAcceptableMechanisms(
+        const std::vector<vmime::shared_ptr<vmime::security::sasl::SASLMechanism>> &available,
+        vmime::shared_ptr<vmime::security::sasl::SASLMechanism> suggested) const override
+    {
+        auto all = defaultSASLAuthenticator::getAcceptableMechanisms(available, suggested);
+        if (all.size() > 1) all.resize(1);
+        return all;
+    }
 private:
     std::string m_user;
     std::string m_password;
 };
 
-// Times out after `seconds` without progress, or at once when cancelled.
+// Seconds of silence after which a server that should be answering is given
+// up on. A shared value: a connection that waits on purpose (IDLE) sets it to
+// 0, "never, only when cancelled", and back. HERON_NET_TIMEOUT (seconds)
+// overrides the default, so tests can show that an idle connection outlives it.
+using TimeoutSeconds = std::shared_ptr<std::atomic_int>;
+TimeoutSeconds makeTimeout(int defaultSeconds);
+
+// Times out after the shared number of seconds without progress (never while
+// it is 0), or at once when cancelled.
 class CancellableTimeout : public vmime::net::timeoutHandler {
 public:
-    CancellableTimeout(CancelFlag cancel, int seconds) : m_cancel(std::move(cancel)), m_seconds(seconds) { resetTimeOut(); }
+    CancellableTimeout(CancelFlag cancel, TimeoutSeconds seconds) : m_cancel(std::move(cancel)), m_seconds(std::move(seconds)) { resetTimeOut(); }
     bool isTimeOut() override
     {
-        return (m_cancel && *m_cancel) || std::chrono::steady_clock::now() - m_start > std::chrono::seconds(m_seconds);
+        if (m_cancel && *m_cancel) return true;
+        const int s = *m_seconds;
+        if (s <= 0) {
+            m_start = std::chrono::steady_clock::now(); // the wait starts when the timeout is back on
+            return false;
+        }
+        return std::chrono::steady_clock::now() - m_start > std::chrono::seconds(s);
     }
     void resetTimeOut() override { m_start = std::chrono::steady_clock::now(); }
     bool handleTimeOut() override { return false; }
 private:
     CancelFlag m_cancel;
-    int m_seconds;
+    TimeoutSeconds m_seconds;
     std::chrono::steady_clock::time_point m_start;
 };
 
 class CancellableTimeoutFactory : public vmime::net::timeoutHandlerFactory {
 public:
-    CancellableTimeoutFactory(CancelFlag cancel, int seconds) : m_cancel(std::move(cancel)), m_seconds(seconds) {}
+    CancellableTimeoutFactory(CancelFlag cancel, TimeoutSeconds seconds) : m_cancel(std::move(cancel)), m_seconds(std::move(seconds)) {}
     vmime::shared_ptr<vmime::net::timeoutHandler> create() override
     {
         return vmime::make_shared<CancellableTimeout>(m_cancel, m_seconds);
     }
 private:
     CancelFlag m_cancel;
-    int m_seconds;
+    TimeoutSeconds m_seconds;
 };
 
 // Applies Heron's connection policy to a vmime store or transport before it
@@ -81,7 +107,7 @@ private:
 vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
                                                              const std::string &prefix, const ServerConfig &server,
                                                              const TrustPolicy &trust, const CancelFlag &cancel,
-                                                             int timeoutSeconds, bool sasl);
+                                                             const TimeoutSeconds &timeout, bool sasl);
 
 // Turns whatever vmime threw during connect/login into a NetError the user can act on.
 NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,

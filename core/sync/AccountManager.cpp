@@ -3,7 +3,11 @@
 #include "compose/Outbox.h"
 #include "store/MailStore.h"
 #include "sync/AccountWorker.h"
+#include "util/ErrorText.h"
 
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QPointer>
 #include <QThread>
 #include <QTimer>
 
@@ -18,6 +22,7 @@ struct AccountManager::Account {
     AccountWorker *interactive = nullptr;
     AccountWorker *idler = nullptr;    // IMAP only: keeps an IDLE on the INBOX
     bool watching = false;             // watchInbox() running (until watchEnded)
+    bool idling = false;               // and the server accepted its IDLE
     bool idleUnsupported = false;
     std::vector<std::pair<QThread *, AccountWorker *>> all() const
     {
@@ -47,21 +52,36 @@ AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *p
 
 AccountManager::~AccountManager()
 {
-    for (Account *a : std::as_const(m_retired)) {
-        for (auto [thread, worker] : a->all()) thread->wait(5000);
-        delete a;
-    }
-    for (Account *a : std::as_const(m_accounts)) {
+    // Quit within 2 s whatever the network does: every worker is cancelled
+    // (reads stop within 100 ms, vmime's timeout handlers give up at once),
+    // asked to shut down, and its thread to quit; then all are waited for
+    // together. A thread still inside a call that cannot be cancelled (a DNS
+    // lookup, a TCP connect, a keyring query) is detached: its worker and
+    // thread are left to the process's end instead of being freed under it.
+    std::vector<Account *> all(m_retired.begin(), m_retired.end());
+    for (Account *a : std::as_const(m_accounts)) all.push_back(a);
+    for (Account *a : all) {
+        a->retired = true;
         for (auto [thread, worker] : a->all()) {
+            worker->disconnect(this);
             worker->cancel();
             QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
             thread->quit();
         }
+    }
+    QDeadlineTimer deadline(2000);
+    for (Account *a : all) {
+        bool allStopped = true;
         for (auto [thread, worker] : a->all()) {
-            thread->wait(5000);
-            delete worker;
+            if (thread->wait(deadline)) {
+                delete worker;
+            } else {
+                allStopped = false;
+                qWarning("heron: %s did not stop in time; it is left to finish on its own", qPrintable(thread->objectName()));
+                thread->setParent(nullptr); // a QThread destroyed while running aborts the process
+            }
         }
-        delete a;
+        if (allStopped) delete a;
     }
 }
 
@@ -103,8 +123,10 @@ void AccountManager::addAccount(const AccountConfig &c)
         connect(a->idler, &AccountWorker::inboxChanged, this, [this, a] {
             if (!a->retired && !m_offline && a->state == State::Online) syncFolder(a->config.id, QStringLiteral("INBOX"));
         });
+        connect(a->idler, &AccountWorker::idling, this, [a](bool on) { a->idling = on; });
         connect(a->idler, &AccountWorker::watchEnded, this, [this, a](bool supported) {
             a->watching = false;
+            a->idling = false;
             a->idleUnsupported = !supported;
             if (supported && a->state == State::Online) watchInbox(a);
         });
@@ -156,15 +178,27 @@ void AccountManager::addAccount(const AccountConfig &c)
     a->loadingPassword = true;
     SecretStore *secrets = m_secrets;
     const QString name = c.name;
-    QMetaObject::invokeMethod(a->syncWorker, [this, a, secrets, name] {
-        const std::optional<QString> pw = secrets->password(name);
-        QMetaObject::invokeMethod(this, [this, a, pw] {
+    QPointer<AccountManager> self(this);
+    QMetaObject::invokeMethod(a->syncWorker, [self, a, secrets, name] {
+        std::optional<QString> pw;
+        try {
+            pw = secrets->password(name);
+        } catch (...) {
+            qWarning("heron: the keyring could not be read: %s", qPrintable(util::describeCurrentException().message));
+        }
+        // Answered on the GUI thread, where the manager is destroyed: it is
+        // checked there, not here.
+        QCoreApplication *app = QCoreApplication::instance();
+        if (!app) return;
+        QMetaObject::invokeMethod(app, [self, a, pw] {
+            if (!self) return;
+            AccountManager *m = self.data();
             a->loadingPassword = false;
             if (a->retired) return;
-            if (pw && !a->hasPassword) sendPassword(a, *pw);
+            if (pw && !a->hasPassword) m->sendPassword(a, *pw);
             if (a->syncWhenLoaded) {
                 a->syncWhenLoaded = false;
-                syncAccount(a->config.id);
+                m->syncAccount(a->config.id);
             }
         }, Qt::QueuedConnection);
     }, Qt::QueuedConnection);
@@ -183,9 +217,8 @@ void AccountManager::retire(Account *a)
         worker->disconnect(this);
         worker->cancel();
         QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
-        // The usual pattern: workers are deleted once their thread has stopped.
-        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread->quit();
+        thread->quit(); // the worker is freed with the manager, once its thread has stopped
+
     }
     m_retired.push_back(a); // freed with the manager: queued lambdas may still name it
 }
@@ -210,7 +243,7 @@ void AccountManager::watchInbox(Account *a)
 bool AccountManager::isWatching(qint64 accountId) const
 {
     Account *a = find(accountId);
-    return a && a->watching;
+    return a && a->watching && a->idling;
 }
 
 void AccountManager::updateAccount(const AccountConfig &config)

@@ -59,7 +59,8 @@ public:
     void trustCertificate(qint64 accountId, const heron::net::CertificateInfo &info);
 
     State state(qint64 accountId) const;
-    // An IDLE connection waits for news on the account's INBOX.
+    // An IDLE connection waits for news on the account's INBOX (the server
+    // accepted the IDLE).
     bool isWatching(qint64 accountId) const;
     QString lastError(qint64 accountId) const;
 

@@ -9,6 +9,13 @@
 
 namespace heron::sync {
 
+namespace {
+// DONE and a new IDLE this often: well inside RFC 2177's 29 minutes, and often
+// enough to notice a connection that died silently (a NAT that forgot it, a
+// suspended laptop) and to keep such middle boxes from forgetting it.
+constexpr int kIdleRenewSeconds = 10 * 60;
+} // namespace
+
 AccountWorker::AccountWorker(Profile profile, AccountConfig account)
     : m_profile(std::move(profile)), m_account(std::move(account)), m_cancel(std::make_shared<std::atomic_bool>(false))
 {
@@ -251,9 +258,11 @@ void AccountWorker::watchInbox()
                 Q_EMIT inboxChanged();
             }
             // Servers drop an IDLE after 30 minutes (RFC 2177): renew it before.
-            if (m_idle->idle([this] { return bool(*m_cancel); }, 25 * 60)) Q_EMIT inboxChanged();
+            if (m_idle->idle([this] { return bool(*m_cancel); }, kIdleRenewSeconds, [this] { Q_EMIT idling(true); }))
+                Q_EMIT inboxChanged();
         } catch (...) {
             m_idle.reset();
+            Q_EMIT idling(false);
             if (util::describeCurrentException().kind == net::NetError::Cancelled || *m_cancel) break;
             // The sync connection reports problems to the user; this one just
             // tries again later (5 s, doubling, at most 5 minutes).

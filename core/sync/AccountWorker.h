@@ -67,6 +67,8 @@ Q_SIGNALS:
     void searchResults(qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked);
     // watchInbox() ended: the server has no IDLE, or it was cancelled.
     void watchEnded(bool supported);
+    // The server accepted an IDLE (true), or the IDLE connection broke (false).
+    void idling(bool on);
     // The outbox of this account was worked on (sent, failed, still queued).
     void outboxChanged(qint64 accountId);
 

@@ -1,6 +1,7 @@
 #include "sync/ImapSync.h"
 
 #include "store/Lease.h"
+#include "util/CrashPoint.h"
 
 #include <algorithm>
 
@@ -66,6 +67,7 @@ void ImapSync::storeBatch(int64_t mailboxId, uint32_t uidvalidity, const std::ve
         m_store.addToCounts(mailboxId, int(batch.size()), unread);
     }
     tx.commit();
+    HERON_CRASH_POINT("sync-batch-stored");
     *added += int(batch.size());
 }
 
@@ -229,6 +231,7 @@ int ImapSync::replayPending(int waitMs)
                     continue;
                 }
             }
+            HERON_CRASH_POINT("replay-applied");
             m_store.completeOp(op.id);
             ++done;
         } catch (const NetError &e) {

@@ -1,6 +1,7 @@
 #include "sync/Pop3Fetch.h"
 
 #include "mime/Envelope.h"
+#include "util/CrashPoint.h"
 
 #include <QDateTime>
 
@@ -40,14 +41,25 @@ Pop3Report Pop3Fetch::run()
                                    .arg(e.number).arg(e.size >> 20).arg(m_maxBytes >> 20);
             continue;
         }
-        const QByteArray raw = s.retrieve(e.number);
+        QByteArray raw;
+        try {
+            raw = s.retrieve(e.number);
+        } catch (const net::NetError &err) {
+            // One message the server cannot give (a refusal): noted, retried
+            // next time; the others go on. A broken connection ends the run.
+            if (err.kind() != net::NetError::Server) throw;
+            report.problems << QStringLiteral("message %1 could not be downloaded (%2); it is tried again next time")
+                                   .arg(e.number).arg(err.message());
+            continue;
+        }
         MessageRecord m = mime::envelopeFromRaw(raw);
         if (m.date == 0) m.date = m_now();
         store::Transaction tx(m_store.db());
         const int64_t id = m_store.insertLocalMessage(inbox, m, raw);
         m_store.recordUidl(m_account.id, e.uidl, id, m_now());
         m_store.addToCounts(inbox, 1, 1);
-        tx.commit();
+        tx.commit(); // on disk (synchronous=FULL) before any DELE can name it
+        HERON_CRASH_POINT("pop3-stored");
         ++report.downloaded;
         ++done;
         if (m_progress) m_progress(inbox, done, toFetch);
@@ -81,7 +93,9 @@ Pop3Report Pop3Fetch::run()
         ++report.deletedOnServer;
         deleted.push_back(u);
     }
+    HERON_CRASH_POINT("pop3-before-quit");
     s.quit(); // deletions take effect here
+    HERON_CRASH_POINT("pop3-after-quit");
     if (!deleted.empty()) {
         store::Transaction tx(m_store.db());
         m_store.markUidlsGone(m_account.id, deleted);

@@ -29,6 +29,8 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
+#include <QScopeGuard>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
@@ -330,9 +332,12 @@ private Q_SLOTS:
     }
 
     // IDLE: a new message, and a flag set by another device, show up at once,
-    // with the periodic check an hour away.
+    // with the periodic check an hour away. The IDLE connection outlives the
+    // read timeout (2 s here) many times over without logging in again.
     void newMailAndOtherDevicesChangesArriveAtOnce()
     {
+        qputenv("HERON_NET_TIMEOUT", "2");
+        auto restoreTimeout = qScopeGuard([] { qunsetenv("HERON_NET_TIMEOUT"); });
         Profile p = newProfile();
         qint64 id = 0;
         {
@@ -347,8 +352,13 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QTRY_VERIFY_WITH_TIMEOUT(w.accounts()->state(id) == sync::AccountManager::State::Online, 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(w.accounts()->isWatching(id), 10000);
-        QTest::qWait(1500); // the IDLE is in place
+        QTRY_VERIFY_WITH_TIMEOUT(w.accounts()->isWatching(id), 10000); // the server accepted the IDLE
+        const qint64 logAt = dovecotLogSize();
+        // The subject of this check is a duration: 8 s of silence, four read
+        // timeouts. The IDLE must hold through it (Dovecot logs no new login).
+        QTest::qWait(8000);
+        QCOMPARE(loginsSince(logAt, "ivan"), 0);
+        QVERIFY(w.accounts()->isWatching(id));
         QVERIFY(w.selectMailbox(w.folderModel()->firstInbox().data(MailboxIdRole).toLongLong()));
         const QString subject = m_marker + QStringLiteral(" pushed");
         w.filterEdit()->setText(subject);
@@ -394,6 +404,31 @@ private Q_SLOTS:
         QCOMPARE(w.messageModel()->rowCount(), 1);
         QCOMPARE(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString(), m_marker + QStringLiteral(" text search"));
         QVERIFY2(w.statusText().contains(QLatin1String("on the server")), qPrintable(w.statusText()));
+        // No IDLE of this account was cut since it began (Dovecot logs
+        // "Disconnected: ... (IDLE running for ...)" when one is).
+        QCOMPARE(idlesDroppedSince(logAt, "ivan"), 0);
+    }
+
+private:
+    static QString dovecotLog() { return TestServers::get().var("HERON_TEST_DIR") + QStringLiteral("/dovecot.log"); }
+    static qint64 dovecotLogSize() { return QFileInfo(dovecotLog()).size(); }
+    // IMAP logins of user in Dovecot's log after byte offset `from`.
+    static int loginsSince(qint64 from, const char *user)
+    {
+        QFile f(dovecotLog());
+        if (!f.open(QIODevice::ReadOnly) || !f.seek(from)) return -1;
+        const QByteArray needle = QByteArray("imap-login: Info: Login: user=<") + user + '>';
+        return int(f.readAll().count(needle));
+    }
+    static int idlesDroppedSince(qint64 from, const char *user)
+    {
+        QFile f(dovecotLog());
+        if (!f.open(QIODevice::ReadOnly) || !f.seek(from)) return -1;
+        int n = 0;
+        for (const QByteArray &line : f.readAll().split('\n'))
+            if (line.contains(QByteArray("imap(") + user + ')') && line.contains("Disconnected") && line.contains("IDLE running"))
+                ++n;
+        return n;
     }
 };
 

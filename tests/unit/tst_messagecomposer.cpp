@@ -55,6 +55,29 @@ vmime::shared_ptr<vmime::message> parsed(const QByteArray &raw)
 class TestMessageComposer : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Bcc only (a newsletter to oneself, a discreet copy): it builds, the
+    // envelope has the recipients, and no header names them.
+    void bccOnlyBuildsAndHidesTheRecipients()
+    {
+        OutgoingMessage m = basic();
+        m.to.clear();
+        m.bcc = {QStringLiteral("Carol <carol@example.org>"), QStringLiteral("dave@example.org")};
+        m.body = QStringLiteral("hidden");
+        const BuiltMessage b = buildMessage(m, QStringLiteral("example.org"));
+        QCOMPARE(b.recipients, (QStringList{QStringLiteral("carol@example.org"), QStringLiteral("dave@example.org")}));
+        QVERIFY2(!b.raw.contains("carol@") && !b.raw.contains("dave@"), b.raw.constData());
+        QVERIFY2(!b.raw.contains("\r\nBcc:"), b.raw.constData());
+        QVERIFY2(b.raw.contains("\r\nTo: undisclosed-recipients:;"), b.raw.constData());
+        // To and Bcc: the Bcc is still nobody's business.
+        m.to = {QStringLiteral("bob@example.org")};
+        const BuiltMessage both = buildMessage(m, QStringLiteral("example.org"));
+        QCOMPARE(both.recipients.size(), 3);
+        QVERIFY(!both.raw.contains("carol@") && !both.raw.contains("undisclosed"));
+        // A draft keeps what the user wrote.
+        const BuiltMessage draft = buildMessage(m, QStringLiteral("example.org"), true);
+        QVERIFY2(draft.raw.contains("carol@example.org"), draft.raw.constData());
+    }
+
     void plainOnlyStaysOnePart()
     {
         OutgoingMessage m = basic();
