@@ -380,7 +380,9 @@ std::vector<uint32_t> ImapSession::searchAllUids()
 {
     std::vector<uint32_t> uids;
     const bool esearch = hasCapability("ESEARCH");
-    command(esearch ? "UID SEARCH RETURN (ALL) ALL" : "UID SEARCH ALL", [&](const ImapResponse &r) {
+    // UNDELETED: a message flagged \Deleted is on its way out (a move on a
+    // server without UIDPLUS, another client's "mark as deleted"): not shown.
+    command(esearch ? "UID SEARCH RETURN (ALL) UNDELETED" : "UID SEARCH UNDELETED", [&](const ImapResponse &r) {
         if (r.items.empty()) return;
         if (r.items[0].atomIs("SEARCH")) {
             for (size_t i = 1; i < r.items.size(); ++i)
@@ -635,17 +637,18 @@ void ImapSession::moveMessages(const std::vector<uint32_t> &uids, const QByteArr
     expungeUids(uids);
 }
 
-void ImapSession::expungeUids(const std::vector<uint32_t> &uids)
+bool ImapSession::expungeUids(const std::vector<uint32_t> &uids)
 {
-    if (uids.empty()) return;
+    if (uids.empty()) return true;
     storeFlags(uids, Flag::Deleted, true);
-    // Never a bare EXPUNGE: it would also remove what another client marked \Deleted.
-    if (!hasCapability("UIDPLUS"))
-        throw NetError(NetError::Server, QStringLiteral("%1 lacks UIDPLUS; the messages were marked deleted but not "
-                                                        "removed, to protect messages other clients marked deleted.")
-                                             .arg(m_account.incoming.host));
+    // Never a bare EXPUNGE: it would also remove what another client marked
+    // \Deleted. Without UIDPLUS the messages stay flagged (hidden by every
+    // client that honours the flag, Heron included) until the server or a
+    // user's "compact" removes them.
+    if (!hasCapability("UIDPLUS")) return false;
     for (const QByteArray &set : uidSets(uids))
         command("UID EXPUNGE " + set);
+    return true;
 }
 
 uint32_t ImapSession::append(const QByteArray &rawName, const QByteArray &message, int flags)

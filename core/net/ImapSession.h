@@ -53,7 +53,7 @@ public:
     std::vector<ImapFolderInfo> listFolders();
     ImapSelectInfo select(const QByteArray &rawName);
     const QByteArray &selected() const { return m_selected; }
-    // All UIDs of the selected mailbox, ascending.
+    // All UIDs of the selected mailbox that are not flagged \Deleted, ascending.
     std::vector<uint32_t> searchAllUids();
     // UIDs of the selected mailbox whose headers or text contain this (UTF-8,
     // case-insensitive on the server's terms).
@@ -72,8 +72,9 @@ public:
     void copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
     // MOVE where offered; otherwise COPY, \Deleted and UID EXPUNGE of exactly these UIDs.
     void moveMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
-    // Removes exactly these UIDs (flags them \Deleted first). Needs UIDPLUS.
-    void expungeUids(const std::vector<uint32_t> &uids);
+    // Removes exactly these UIDs (flags them \Deleted first, then UID
+    // EXPUNGE). Without UIDPLUS they are only flagged (false): no bare EXPUNGE, ever.
+    bool expungeUids(const std::vector<uint32_t> &uids);
     // Appends a message; returns its UID when the server reports it (UIDPLUS), else 0.
     uint32_t append(const QByteArray &rawName, const QByteArray &message, int flags);
     void createFolder(const QByteArray &rawName);

@@ -426,8 +426,8 @@ std::vector<PendingOp> MailStore::pendingOps(int64_t accountId, bool includeFail
 {
     std::vector<PendingOp> out;
     Statement q = m_db.prepare(includeFailed
-        ? "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error FROM pending_ops WHERE account_id=? ORDER BY id"
-        : "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error FROM pending_ops WHERE account_id=? AND state='queued' ORDER BY id");
+        ? "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error, progress FROM pending_ops WHERE account_id=? ORDER BY id"
+        : "SELECT id, account_id, mailbox, uidvalidity, kind, uids, arg, state, error, progress FROM pending_ops WHERE account_id=? AND state='queued' ORDER BY id");
     q.bind(1, accountId);
     while (q.step()) {
         PendingOp op;
@@ -440,6 +440,7 @@ std::vector<PendingOp> MailStore::pendingOps(int64_t accountId, bool includeFail
         op.arg = q.text(6);
         op.state = q.text(7);
         op.error = q.text(8);
+        op.progress = q.text(9);
         out.push_back(op);
     }
     return out;
@@ -449,6 +450,12 @@ void MailStore::completeOp(int64_t id)
 {
     Statement q = m_db.prepare("DELETE FROM pending_ops WHERE id=?");
     q.bind(1, id).exec();
+}
+
+void MailStore::setOpProgress(int64_t id, const QString &progress)
+{
+    Statement q = m_db.prepare("UPDATE pending_ops SET progress=? WHERE id=?");
+    q.bind(1, progress).bind(2, id).exec();
 }
 
 void MailStore::failOp(int64_t id, const QString &error)

@@ -34,6 +34,11 @@ struct PendingOp {
     QString arg;         // flag bits, destination mailbox, new name...
     QString state;       // "queued", "failed"
     QString error;
+    // What a copy (or a move without MOVE) has done on the server so far:
+    // "" nothing, "copying" the COPY was sent (a crash here leaves it unknown),
+    // "copied" it was answered OK. Replay never copies twice what it knows
+    // was copied, and checks the destination when it cannot know.
+    QString progress;
 };
 
 class MailStore {
@@ -122,6 +127,7 @@ public:
     std::vector<PendingOp> pendingOps(int64_t accountId, bool includeFailed = false);
     void completeOp(int64_t id);
     void failOp(int64_t id, const QString &error);
+    void setOpProgress(int64_t id, const QString &progress);
     // UIDs of a mailbox that a queued operation still has to change on the
     // server. Read inside the transaction that stores server data, so a local
     // change committed a moment ago is not overwritten by older server state.

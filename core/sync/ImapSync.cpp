@@ -4,6 +4,7 @@
 #include "util/CrashPoint.h"
 
 #include <algorithm>
+#include <map>
 
 namespace heron::sync {
 
@@ -141,6 +142,14 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
                                              [&](const auto &u) { return changedMeanwhile.count(u.first) > 0; }),
                               updates.end());
             result.flagsChanged = m_store.updateFlags(mailboxId, updates);
+            // Flagged \Deleted elsewhere: gone from the view, as a search would say.
+            std::vector<uint32_t> deletedElsewhere;
+            for (const auto &[uid, flags] : updates)
+                if (flags & Flag::Deleted) deletedElsewhere.push_back(uid);
+            if (!deletedElsewhere.empty()) {
+                m_store.deleteUids(mailboxId, deletedElsewhere);
+                result.removed += int(deletedElsewhere.size());
+            }
             auto now = m_store.mailbox(mailboxId);
             m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
             m_store.recount(mailboxId);
@@ -185,6 +194,68 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     return result;
 }
 
+void ImapSync::replayCopy(const store::PendingOp &op, bool move)
+{
+    // Order is important: "copying" is on disk before COPY goes out, "copied"
+    // after its OK; the \Deleted + UID EXPUNGE of a move come last and are
+    // harmless to repeat. A crash between COPY and "copied" is the only case
+    // where replay cannot know what the server did: it then asks the
+    // destination which of the messages (by Message-ID) are already there.
+    const QByteArray source = op.mailbox.toLatin1();
+    const QByteArray dest = op.arg.toLatin1();
+    if (op.progress != QLatin1String("copied")) {
+        std::vector<uint32_t> uids = op.uids;
+        if (op.progress == QLatin1String("copying")) uids = notYetCopied(source, dest, uids);
+        m_store.setOpProgress(op.id, QStringLiteral("copying"));
+        HERON_CRASH_POINT("replay-copy-marked");
+        m_session->copyMessages(uids, dest);
+        HERON_CRASH_POINT("replay-copy-done");
+        m_store.setOpProgress(op.id, QStringLiteral("copied"));
+    }
+    if (move) m_session->expungeUids(op.uids);
+}
+
+std::vector<uint32_t> ImapSync::notYetCopied(const QByteArray &source, const QByteArray &dest,
+                                             const std::vector<uint32_t> &uids)
+{
+    std::map<uint32_t, QByteArray> ids; // source UID -> Message-ID
+    for (const QByteArray &set : net::ImapSession::uidSets(uids)) {
+        m_session->command("UID FETCH " + set + " (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])", [&](const net::ImapResponse &r) {
+            if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList()) return;
+            uint32_t uid = 0;
+            QByteArray mid;
+            const auto &kv = r.items[2].items;
+            for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+                if (kv[i].atomIs("UID")) uid = uint32_t(kv[i + 1].number());
+                else if (kv[i].type == net::ImapValue::Atom && kv[i].text.toUpper().startsWith("BODY[HEADER.FIELDS")) {
+                    const QByteArray h = kv[i + 1].text;
+                    const qsizetype lt = h.indexOf('<'), gt = h.indexOf('>', lt);
+                    if (lt >= 0 && gt > lt) mid = h.mid(lt, gt - lt + 1);
+                }
+            }
+            if (uid && !mid.isEmpty()) ids[uid] = mid;
+        });
+    }
+    std::set<uint32_t> present;
+    if (!ids.empty()) {
+        m_session->select(dest);
+        for (const auto &[uid, mid] : ids) {
+            bool found = false;
+            m_session->command("UID SEARCH HEADER Message-ID " + net::quoteImapString(mid), [&](const net::ImapResponse &r) {
+                if (!r.items.empty() && r.items[0].atomIs("SEARCH") && r.items.size() > 1) found = true;
+            });
+            if (found) present.insert(uid);
+        }
+        m_session->select(source); // back where the operation works
+    }
+    // Without a Message-ID a message cannot be recognised: it is copied (at
+    // worst a duplicate, never a loss).
+    std::vector<uint32_t> out;
+    for (uint32_t u : uids)
+        if (!present.count(u)) out.push_back(u);
+    return out;
+}
+
 int ImapSync::replayPending(int waitMs)
 {
     store::Lease lease(m_store.db(), QStringLiteral("replay:%1").arg(m_accountId), waitMs, {});
@@ -220,10 +291,12 @@ int ImapSync::replayPending(int waitMs)
                 }
                 if (op.kind == QLatin1String("flags+") || op.kind == QLatin1String("flags-"))
                     m_session->storeFlags(op.uids, op.arg.toInt(), op.kind == QLatin1String("flags+"));
-                else if (op.kind == QLatin1String("move"))
-                    m_session->moveMessages(op.uids, op.arg.toLatin1());
-                else if (op.kind == QLatin1String("copy"))
-                    m_session->copyMessages(op.uids, op.arg.toLatin1());
+                else if (op.kind == QLatin1String("move") && m_session->hasCapability("MOVE"))
+                    m_session->moveMessages(op.uids, op.arg.toLatin1()); // atomic; a replay finds nothing left to move
+                else if (op.kind == QLatin1String("move") || op.kind == QLatin1String("copy")) {
+                    replayCopy(op, op.kind == QLatin1String("move"));
+                    selectedHere = m_session->selected();
+                }
                 else if (op.kind == QLatin1String("expunge"))
                     m_session->expungeUids(op.uids);
                 else {
@@ -238,6 +311,7 @@ int ImapSync::replayPending(int waitMs)
             if (e.kind() != NetError::Server)
                 throw;
             m_store.failOp(op.id, e.message());
+            selectedHere.clear(); // the refused command may have left another mailbox selected
         }
     }
     }

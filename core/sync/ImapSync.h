@@ -53,6 +53,10 @@ public:
     int replayPending(int waitMs = 30000);
 
 private:
+    // A copy, or a move on a server without MOVE, that never copies twice.
+    void replayCopy(const store::PendingOp &op, bool move);
+    // The UIDs of source whose Message-ID dest does not hold yet.
+    std::vector<uint32_t> notYetCopied(const QByteArray &source, const QByteArray &dest, const std::vector<uint32_t> &uids);
     std::set<uint32_t> uidsWithPendingOps(const QString &mailbox);
     void storeBatch(int64_t mailboxId, uint32_t uidvalidity, const std::vector<MessageRecord> &batch,
                     uint32_t uidnextToRecord, int *added);

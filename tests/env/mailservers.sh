@@ -13,6 +13,7 @@
 # After `start`, DIR/env (KEY=VALUE lines, sourceable, no quoting needed) and DIR/env.json hold:
 #   HERON_TEST_DIR HERON_TEST_HOST HERON_TEST_DOMAIN HERON_TEST_CA HERON_TEST_SERVER_CERT
 #   HERON_TEST_UNTRUSTED_CERT HERON_TEST_UNTRUSTED_KEY HERON_TEST_IMAP_PORT HERON_TEST_IMAPS_PORT
+#   HERON_TEST_IMAPS_NOEXT_HOST/_PORT (the same Dovecot without MOVE, UIDPLUS, CONDSTORE, QRESYNC, ESEARCH, SPECIAL-USE)
 #   HERON_TEST_POP3_PORT HERON_TEST_POP3S_PORT HERON_TEST_LMTP_PORT HERON_TEST_AUTH_PORT
 #   HERON_TEST_SMTP_PORT HERON_TEST_SUBMISSION_PORT HERON_TEST_SUBMISSIONS_PORT
 #   HERON_TEST_DOVECOT_CONF HERON_TEST_POSTFIX_CONF_DIR HERON_TEST_USERS
@@ -83,7 +84,7 @@ make_certs() {
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
-subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.0.2
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid, issuer
 EOF
@@ -130,16 +131,20 @@ for s in socks:
 PY
 }
 
-# wait_ports SECONDS PORT... : succeed when every port accepts a TCP connection.
+# wait_ports SECONDS PORT... : succeed when every port accepts a TCP connection
+# (PORT on 127.0.0.1, or ADDRESS:PORT).
 wait_ports() {
     python3 - "$@" <<'PY'
 import socket, sys, time
 deadline = time.monotonic() + float(sys.argv[1])
-pending = [int(p) for p in sys.argv[2:]]
+pending = list(sys.argv[2:])
+def address(p):
+    host, _, port = p.rpartition(":")
+    return (host or "127.0.0.1", int(port))
 while pending and time.monotonic() < deadline:
     for p in list(pending):
         try:
-            socket.create_connection(("127.0.0.1", p), timeout=1).close()
+            socket.create_connection(address(p), timeout=1).close()
             pending.remove(p)
         except OSError:
             pass
@@ -257,6 +262,18 @@ service imap-login {
     address = 127.0.0.1
     port = $IMAPS_PORT
     ssl = yes
+  }
+  # The same server and mailboxes without the extensions (see "local" below):
+  # the fallback paths of a client run against a real server there.
+  inet_listener imaps_noext {
+    address = 127.0.0.2
+    port = $IMAPS_NOEXT_PORT
+    ssl = yes
+  }
+}
+local 127.0.0.2 {
+  protocol imap {
+    imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN
   }
 }
 service pop3-login {
@@ -532,6 +549,8 @@ write_env() {
         "HERON_TEST_UNTRUSTED_KEY=$dir/untrusted.key"
         "HERON_TEST_IMAP_PORT=$IMAP_PORT"
         "HERON_TEST_IMAPS_PORT=$IMAPS_PORT"
+        "HERON_TEST_IMAPS_NOEXT_HOST=127.0.0.2"
+        "HERON_TEST_IMAPS_NOEXT_PORT=$IMAPS_NOEXT_PORT"
         "HERON_TEST_POP3_PORT=$POP3_PORT"
         "HERON_TEST_POP3S_PORT=$POP3S_PORT"
         "HERON_TEST_LMTP_PORT=$LMTP_PORT"
@@ -595,9 +614,10 @@ cmd_start() {
     install -d -o "$MAIL_OS_USER" -g "$MAIL_OS_USER" -m 0700 "$dir/mail"
 
     for attempt in 1 2 3; do
-        ports=$(pick_ports 9)
+        ports=$(pick_ports 10)
         read -r IMAP_PORT IMAPS_PORT POP3_PORT POP3S_PORT LMTP_PORT AUTH_PORT \
-                SMTP_PORT SUBMISSION_PORT SUBMISSIONS_PORT <<<"$ports"
+                SMTP_PORT SUBMISSION_PORT SUBMISSIONS_PORT IMAPS_NOEXT_PORT <<<"$ports"
+        ports="${ports% *} 127.0.0.2:$IMAPS_NOEXT_PORT"
         write_dovecot_conf "$dir"
         write_postfix_conf "$dir"
         : >"$dir/postfix-start.log"

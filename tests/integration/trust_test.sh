@@ -162,5 +162,66 @@ check "every POP3 message exactly once locally" test "$("$cli_bin" --profile "$p
 check "the server emptied only after local storage" test "$(count_in mia INBOX "$marker pop")" -eq 0
 check "POP3 database intact" test "$(sqlite3 "$pp/heron.db" 'PRAGMA integrity_check')" = ok
 
+# 5. A real server without the extensions (the same Dovecot on 127.0.0.2: no
+#    MOVE, UIDPLUS, CONDSTORE, QRESYNC, ESEARCH, SPECIAL-USE). Sync, flags,
+#    a move replayed after crashes around its COPY (never copied twice), and a
+#    permanent delete: never a bare EXPUNGE (Dovecot counts "expunged=" per session).
+nbox="Noext$marker"
+ndest="NoextDest$marker"
+for i in 1 2 3 4; do
+  printf 'From: x@example.org\r\nTo: kim@example.org\r\nSubject: %s noext %s\r\nMessage-ID: <%s.noext%s@example.org>\r\n\r\nbody %s\r\n' \
+    "$marker" "$i" "$marker" "$i" "$i" >"$work/noext$i.eml"
+done
+bash "$(dirname "$0")/../env/mailservers.sh" deliver "$HERON_TEST_DIR" kim -m "$nbox" "$work"/noext*.eml >/dev/null
+dadm mailbox create -u kim "$ndest"
+np=$work/noext
+HERON_PASSWORD=secret-kim "$cli_bin" --profile "$np" account add --name kimx --email kim@example.org --protocol imap \
+  --host "$HERON_TEST_IMAPS_NOEXT_HOST" --port "$HERON_TEST_IMAPS_NOEXT_PORT" --security tls --user kim \
+  --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$np" trust add-ca "$HERON_TEST_CA" >/dev/null
+log_at=$(stat -c %s "$HERON_TEST_DIR/dovecot.log")
+"$cli_bin" --profile "$np" sync </dev/null >"$work/out" 2>&1
+check "no-extension server: sync succeeds" test $? -eq 0
+check "no-extension server: four messages listed" test "$("$cli_bin" --profile "$np" ls "$nbox" | grep -c "$marker noext")" -eq 4
+first=$("$cli_bin" --profile "$np" ls "$nbox" | grep "$marker noext 1" | cut -f1)
+"$cli_bin" --profile "$np" mark --read "$first" >/dev/null
+"$cli_bin" --profile "$np" sync --folder "$nbox" </dev/null >/dev/null 2>&1
+check "no-extension server: the read flag reached the server" test "$(dadm search -u kim mailbox "$nbox" seen subject "$marker noext 1" | wc -l)" -eq 1
+n=2
+for point in replay-copy-marked replay-copy-done; do
+  id=$("$cli_bin" --profile "$np" ls "$nbox" | grep "$marker noext $n" | cut -f1)
+  "$cli_bin" --profile "$np" move --to "$ndest" "$id" >/dev/null
+  (HERON_CRASH_AT=$point "$cli_bin" --profile "$np" sync </dev/null >/dev/null 2>&1; exit $?) 2>/dev/null
+  rc=$?
+  check "no-extension move, $point: the process died there (exit $rc)" test "$rc" -eq 137
+  "$cli_bin" --profile "$np" sync </dev/null >/dev/null 2>&1
+  check "no-extension move, $point: the sync after the crash succeeds" test $? -eq 0
+  check "no-extension move, $point: exactly one copy in the destination" \
+    test "$(count_in kim "$ndest" "$marker noext $n")" -eq 1
+  check "no-extension move, $point: the original is flagged deleted, not expunged" \
+    test "$(dadm search -u kim mailbox "$nbox" deleted subject "$marker noext $n" | wc -l)" -eq 1
+  check "no-extension move, $point: gone from the folder's list" \
+    test "$("$cli_bin" --profile "$np" ls "$nbox" | grep -c "$marker noext $n")" -eq 0
+  check "no-extension move, $point: nothing left queued" test -z "$("$cli_bin" --profile "$np" queue)"
+  n=$((n + 1))
+done
+id=$("$cli_bin" --profile "$np" ls "$nbox" | grep "$marker noext 4" | cut -f1)
+"$cli_bin" --profile "$np" delete --yes "$id" >/dev/null
+"$cli_bin" --profile "$np" sync </dev/null >/dev/null 2>&1
+check "no-extension delete: flagged deleted on the server" \
+  test "$(dadm search -u kim mailbox "$nbox" deleted subject "$marker noext 4" | wc -l)" -eq 1
+check "no-extension delete: gone from the list" test "$("$cli_bin" --profile "$np" ls "$nbox" | grep -c "$marker noext")" -eq 1
+check "no-extension server: no message was ever expunged (no bare EXPUNGE)" \
+  bash -c "tail -c +$((log_at + 1)) '$HERON_TEST_DIR/dovecot.log' | grep 'imap(kim)' | grep 'Disconnected' | grep -v 'expunged=0' | grep -q . && exit 1 || exit 0"
+check "no-extension server: the sessions were really without MOVE" \
+  bash -c "! python3 - '$HERON_TEST_IMAPS_NOEXT_PORT' '$HERON_TEST_CA' <<'PY' | grep -q MOVE
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+m = imaplib.IMAP4_SSL('127.0.0.2', int(sys.argv[1]), ssl_context=ctx)
+m.login('kim', 'secret-kim')
+print(m.capability()[1][0].decode())
+m.logout()
+PY"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
