@@ -9,6 +9,7 @@
 #include "store/MailStore.h"
 #include "sync/AccountSync.h"
 
+#include <algorithm>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -274,8 +275,16 @@ private Q_SLOTS:
         s.run(QString::fromLatin1(box));
         QVERIFY(f.store->pendingOps(f.account.id, true).empty());
         other->select(box); // see the expunge from this session
-        std::vector<uint32_t> left = other->searchAllUids();
+        // Every UID still on the server, \Deleted ones included (searchAllUids leaves those out).
+        std::vector<uint32_t> left;
+        other->command("UID SEARCH ALL", [&](const net::ImapResponse &r) {
+            if (!r.items.empty() && r.items[0].atomIs("SEARCH"))
+                for (size_t i = 1; i < r.items.size(); ++i) left.push_back(uint32_t(r.items[i].number()));
+        });
+        std::sort(left.begin(), left.end());
         QCOMPARE(left, (std::vector<uint32_t>{1, 2, 4}));
+        // And uid 1, flagged \Deleted by the other client, is not listed here any more.
+        for (const MessageRecord &m : f.store->messages(mb->id, 10)) QVERIFY(m.uid != 1 && m.uid != 3);
     }
 
     void uidvalidityChangeRebuildsTheCache()
