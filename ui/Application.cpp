@@ -4,6 +4,7 @@
 
 #include <QMessageBox>
 #include <QPointer>
+#include <QThread>
 #include <QTimer>
 
 namespace heron::ui {
@@ -23,6 +24,11 @@ bool Application::notify(QObject *receiver, QEvent *event)
 
 void Application::report(const QString &message)
 {
+    if (QThread::currentThread() != thread()) {
+        // Caught on a worker thread's event loop: told on the GUI thread.
+        QMetaObject::invokeMethod(this, [this, message] { report(message); }, Qt::QueuedConnection);
+        return;
+    }
     qWarning("heron: an error was caught before it could end the program: %s", qPrintable(message));
     Q_EMIT unexpectedError(message);
     if (m_showing || qEnvironmentVariableIsSet("HERON_NO_ERROR_DIALOGS")) return;

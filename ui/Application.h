@@ -9,6 +9,8 @@
 // Thread: GUI.
 #include <QApplication>
 
+#include <atomic>
+
 namespace heron::ui {
 
 class Application : public QApplication {
@@ -24,8 +26,8 @@ Q_SIGNALS:
 
 private:
     void report(const QString &message);
-    int m_caught = 0;
-    bool m_showing = false;
+    std::atomic_int m_caught{0}; // notify() runs on every thread with an event loop
+    bool m_showing = false;      // GUI thread only
 };
 
 } // namespace heron::ui

@@ -124,6 +124,7 @@ void FolderModel::reload()
             item->setEditable(false);
             if (!mb.selectable) item->setForeground(QColor(0x80, 0x80, 0x80));
             applyCounts(item, mb.unreadCount, mb.totalCount);
+            applyFolderError(item, mb);
             QStandardItem *parent = accItem;
             if (!mb.delimiter.isEmpty() && mb.name.contains(mb.delimiter)) {
                 auto it = byName.find(mb.name.section(mb.delimiter, 0, -2));
@@ -219,6 +220,17 @@ void FolderModel::updateCounts(qint64 mailboxId)
     auto mb = m_store->mailbox(mailboxId);
     if (!mb) return;
     applyCounts(itemFromIndex(idx), mb->unreadCount, mb->totalCount);
+    applyFolderError(itemFromIndex(idx), *mb);
+}
+
+void FolderModel::applyFolderError(QStandardItem *item, const MailboxRecord &mb)
+{
+    // A folder whose last sync failed says so on its row (the others synced).
+    const bool failed = !mb.syncError.isEmpty();
+    if (item->data(FolderErrorRole).toString() == mb.syncError) return;
+    item->setData(mb.syncError, FolderErrorRole);
+    item->setIcon(failed ? QIcon(QStringLiteral(":/icons/status-error.svg")) : iconFor(mb.specialUse));
+    item->setToolTip(failed ? tr("This folder could not be synchronised: %1").arg(mb.syncError) : QString());
 }
 
 } // namespace heron::ui

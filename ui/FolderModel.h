@@ -3,6 +3,8 @@
 // special folders first (Inbox, Drafts, Sent, Archive, Junk, Trash) with
 // their icons, unread counts in the label.
 // Thread: GUI. Reads the database on the GUI thread (a handful of rows).
+#include "store/MessageRecord.h"
+
 #include <QHash>
 #include <QStandardItemModel>
 
@@ -33,6 +35,7 @@ private:
     void applyCounts(QStandardItem *item, int unread, int total);
     void updateUnifiedCount();
     void applyProblem(QStandardItem *accountItem);
+    void applyFolderError(QStandardItem *item, const heron::MailboxRecord &mb);
     heron::store::MailStore *m_store;
     QHash<qint64, QString> m_problems;
 };

@@ -13,6 +13,7 @@ enum ItemRole {
     MessageIdRole,                    // qint64, message list
     FlagsRole,                        // int (heron::Flag bits), message list
     IsUnreadRole,                     // bool, message list
+    FolderErrorRole,                  // QString, folder tree: why the folder's last sync failed, or ""
 };
 
 } // namespace heron::ui

@@ -14,6 +14,7 @@
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
 #include "MessageListModel.h"
+#include "QueuedChangesDialog.h"
 #include "MessageView.h"
 #include "OutboxPane.h"
 #include "account/SecretStore.h"
@@ -69,11 +70,11 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     initHeronResources();
     setWindowTitle(QStringLiteral("Heron"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/heron.svg")));
-    m_secrets = std::make_unique<SecretStore>(m_profile.secretsPath());
+    m_secrets = std::make_shared<SecretStore>(m_profile.secretsPath());
     m_store = std::make_unique<store::MailStore>(m_profile.databasePath());
     m_settings = new QSettings(m_profile.settingsPath(), QSettings::IniFormat, this);
     startOffline = startOffline || m_settings->value(QStringLiteral("general/startOffline"), false).toBool();
-    m_manager = std::make_unique<AccountManager>(m_profile, m_secrets.get());
+    m_manager = std::make_unique<AccountManager>(m_profile, m_secrets);
     m_accountActions = new AccountActions(m_profile, m_store.get(), m_secrets.get(), m_manager.get(), this);
     connect(m_accountActions, &AccountActions::status, this, [this](const QString &text) { m_statusLabel->setText(text); });
     connect(m_accountActions, &AccountActions::accountsChanged, this, &MainWindow::reloadFolders);
@@ -164,7 +165,16 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_progress->setTextVisible(true);
     m_progress->hide();
     m_networkIcon = new QLabel(this);
+    // Shown while a server refused some of the user's changes: opens the list.
+    m_failedChanges = new QToolButton(this);
+    m_failedChanges->setObjectName(QStringLiteral("failedChanges"));
+    m_failedChanges->setAutoRaise(true);
+    m_failedChanges->setIcon(QIcon(QStringLiteral(":/icons/status-error.svg")));
+    m_failedChanges->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_failedChanges->hide();
+    connect(m_failedChanges, &QToolButton::clicked, this, &MainWindow::showQueuedChanges);
     statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_failedChanges);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_networkIcon);
 
@@ -264,10 +274,12 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     });
     connect(m_manager.get(), &AccountManager::mailboxChanged, this, [this](qint64 mailboxId) {
         m_folders->updateCounts(mailboxId);
+        updateFailedChanges();
         if (m_messages->shows(mailboxId) && !m_refreshTimer->isActive()) m_refreshTimer->start();
         noticeNewMail(mailboxId);
     });
     connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::reloadFolders);
+    connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::updateFailedChanges);
     connect(m_manager.get(), &AccountManager::bodyReady, this, [this](qint64 id) {
         if (id == m_waitingBody) showBody(id);
     });
@@ -417,6 +429,7 @@ void MainWindow::buildActions()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(filter);
     view->addAction(make(QString(), tr("Message Source"), QKeySequence(QStringLiteral("Ctrl+U")), [this] { showSource(); }));
+    view->addAction(make(QString(), tr("Queued Changes…"), QKeySequence(), [this] { showQueuedChanges(); }));
     message->addSeparator();
     message->addAction(make(QString(), tr("Save As…"), QKeySequence(QKeySequence::SaveAs), [this] { saveMessageAs(); }));
 
@@ -840,5 +853,38 @@ AccountDialog *MainWindow::editAccount(qint64 accountId) { return m_accountActio
 IdentitiesDialog *MainWindow::editIdentities(qint64 accountId) { return m_accountActions->editIdentities(accountId); }
 void MainWindow::moveAccount(qint64 accountId, int delta) { m_accountActions->moveAccount(accountId, delta); }
 void MainWindow::removeAccount(qint64 accountId) { m_accountActions->removeAccount(accountId); }
+
+void MainWindow::updateFailedChanges()
+{
+    int failed = 0;
+    try {
+        failed = m_store->failedOpCount();
+    } catch (...) {
+        return; // the count waits for the next change (a busy or failing database is reported elsewhere)
+    }
+    m_failedChanges->setText(tr("%n change(s) not applied", nullptr, failed));
+    m_failedChanges->setToolTip(tr("A server refused some of your changes. Click to see them, retry or discard."));
+    m_failedChanges->setVisible(failed > 0);
+    if (auto *open = findChild<QueuedChangesDialog *>()) open->refresh();
+}
+
+void MainWindow::showQueuedChanges()
+{
+    if (auto *open = findChild<QueuedChangesDialog *>()) {
+        open->refresh();
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dlg = new QueuedChangesDialog(m_store.get(), this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QueuedChangesDialog::changed, this, [this](qint64 accountId, bool replayNow) {
+        updateFailedChanges();
+        if (replayNow) m_manager->replay(accountId);
+        else m_manager->syncAccount(accountId); // show the server's state again
+    });
+    connect(dlg, &QDialog::finished, this, &MainWindow::updateFailedChanges);
+    dlg->show();
+}
 
 } // namespace heron::ui

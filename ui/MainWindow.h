@@ -120,9 +120,12 @@ private:
     void applySettings();
     void noticeNewMail(qint64 mailboxId);
     void updateWindowTitle();
+    // The status bar's "N changes not applied" button, from the store.
+    void updateFailedChanges();
+    void showQueuedChanges();
 
     Profile m_profile;
-    std::unique_ptr<SecretStore> m_secrets;
+    std::shared_ptr<SecretStore> m_secrets; // shared with the account threads (a keyring query may outlive the window)
     std::unique_ptr<store::MailStore> m_store;
     std::unique_ptr<sync::AccountManager> m_manager;
     QSettings *m_settings;
@@ -139,6 +142,7 @@ private:
     QSplitter *m_vsplit;
     QLabel *m_statusLabel;
     QLabel *m_networkIcon;
+    QToolButton *m_failedChanges;
     QProgressBar *m_progress;
     QTimer *m_markReadTimer;
     QTimer *m_refreshTimer;

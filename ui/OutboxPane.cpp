@@ -17,7 +17,7 @@ QString stateText(const QString &state)
 {
     if (state == QLatin1String("queued")) return QObject::tr("Waiting to be sent");
     if (state == QLatin1String("sending") || state == QLatin1String("claimed")) return QObject::tr("Sending");
-    if (state == QLatin1String("sent")) return QObject::tr("Sent; filing a copy in Sent");
+    if (state == QLatin1String("sent") || state == QLatin1String("filing")) return QObject::tr("Sent; filing a copy in Sent");
     if (state == QLatin1String("failed")) return QObject::tr("Refused by the server");
     if (state == QLatin1String("unknown")) return QObject::tr("Unknown whether sent");
     return state;

@@ -43,6 +43,17 @@ int Outbox::recoverAfterCrash()
         Statement q = m_store.db().prepare("UPDATE outbox SET state='queued', owner='' WHERE id=? AND state='claimed' AND owner=?");
         q.bind(1, id).bind(2, owner).exec();
     }
+    // Filing a copy in Sent when its filer stopped: to be filed again.
+    std::vector<std::pair<int64_t, QString>> filing;
+    {
+        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='filing'");
+        while (q.step()) filing.emplace_back(q.int64(0), q.text(1));
+    }
+    for (const auto &[id, owner] : filing) {
+        if (store::ownerAlive(owner)) continue;
+        Statement q = m_store.db().prepare("UPDATE outbox SET state='sent' WHERE id=? AND state='filing' AND owner=?");
+        q.bind(1, id).bind(2, owner).exec();
+    }
     for (const auto &[id, owner] : sending) {
         if (store::ownerAlive(owner)) continue;
         Statement q = m_store.db().prepare(
@@ -256,7 +267,8 @@ int Outbox::uploadDrafts(const AccountConfig &account, const QString &password, 
 
 bool Outbox::hasWork(int64_t accountId)
 {
-    Statement q = m_store.db().prepare("SELECT 1 FROM outbox WHERE account_id=? AND state IN ('queued','sent') LIMIT 1");
+    Statement q = m_store.db().prepare(
+        "SELECT 1 FROM outbox WHERE account_id=? AND state IN ('queued','sent','claimed','sending','filing') LIMIT 1");
     q.bind(1, accountId);
     return q.step();
 }
@@ -280,18 +292,14 @@ bool Outbox::claim(int64_t id)
     return m_store.db().changes() == 1;
 }
 
-void Outbox::setOwnedState(int64_t id, const char *state, const QString &error)
-{
-    Statement q = m_store.db().prepare(
-        "UPDATE outbox SET state=?, error=?, updated=strftime('%s','now') WHERE id=? AND owner=?");
-    q.bindText(1, state).bind(2, error).bind(3, id).bind(4, store::processOwner()).exec();
-}
-
 OutboxResult Outbox::process(const AccountConfig &account, const QString &password, const Profile &profile,
                              net::CancelFlag cancel)
 {
     OutboxResult result;
     std::unique_ptr<net::SmtpSession> smtp;
+    // Rows of processes that died since (a heron-cli killed while this window
+    // runs) are recovered now, not only at the next start.
+    recoverAfterCrash();
     // 1. Send: one row at a time, each claimed before a byte goes out. Rows
     // queued while this runs are sent too; rows another process claimed are its own.
     while (!(cancel && *cancel)) {
@@ -313,45 +321,61 @@ OutboxResult Outbox::process(const AccountConfig &account, const QString &passwo
             }
         }
         if (!claim(*next)) continue; // another process or thread took it (or it was discarded)
-        Statement q = m_store.db().prepare("SELECT raw, envelope_from, recipients FROM outbox WHERE id=?");
-        q.bind(1, *next);
-        if (!q.step()) continue;
-        const QByteArray raw = q.blob(0);
-        const QString from = q.text(1);
-        const QStringList rcpts = q.text(2).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        q.reset();
-        HERON_CRASH_POINT("outbox-claimed");
-        // "claimed": nothing went out yet (a crash now puts it back in the
-        // queue). "sending", committed before the first byte of the
-        // transaction: from here a crash leaves it Unknown.
-        setOwnedState(*next, "sending");
-        HERON_CRASH_POINT("outbox-before-data");
+        QByteArray raw;
         try {
-            smtp->send(raw, from, rcpts);
-        } catch (const net::NetError &e) {
-            if (e.kind() == net::NetError::Server) {
-                setOwnedState(*next, "failed", e.message());
-                ++result.failed;
+            Statement q = m_store.db().prepare("SELECT raw, envelope_from, recipients FROM outbox WHERE id=?");
+            q.bind(1, *next);
+            if (!q.step()) continue;
+            raw = q.blob(0);
+            const QString from = q.text(1);
+            const QStringList rcpts = q.text(2).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+            q.reset();
+            HERON_CRASH_POINT("outbox-claimed");
+            // "claimed": nothing went out yet (a crash now puts it back in the
+            // queue). "sending", committed before the first byte of the
+            // transaction: from here a crash leaves it Unknown. Only the
+            // claimer moves it on, and only from the state it left it in.
+            if (!transition(*next, "claimed", "sending")) continue;
+            HERON_CRASH_POINT("outbox-before-data");
+            try {
+                smtp->send(raw, from, rcpts);
+            } catch (const net::NetError &e) {
+                if (e.kind() == net::NetError::Server) {
+                    transition(*next, "sending", "failed", e.message());
+                    ++result.failed;
+                    result.errors << e.message();
+                    continue;
+                }
+                transition(*next, "sending", "unknown",
+                           QStringLiteral("The connection broke while sending (%1): the message may or may not have been "
+                                          "sent. Send it again or discard it.").arg(e.message()));
                 result.errors << e.message();
+                smtp.reset();
                 continue;
             }
-            setOwnedState(*next, "unknown",
-                          QStringLiteral("The connection broke while sending (%1): the message may or may not have been "
-                                         "sent. Send it again or discard it.").arg(e.message()));
-            result.errors << e.message();
-            smtp.reset();
-            continue;
+            HERON_CRASH_POINT("outbox-after-data");
+            transition(*next, "sending", "sent");
+        } catch (...) {
+            // The store failed under us (disk full, ...): leave the row in a
+            // state that says what happened, if the store lets us.
+            try {
+                if (!transition(*next, "claimed", "queued"))
+                    transition(*next, "sending", "unknown",
+                               QStringLiteral("Heron could not record whether this message was sent. Check your Sent "
+                                              "folder, then send it again or discard it."));
+            } catch (...) {
+            }
+            throw;
         }
-        HERON_CRASH_POINT("outbox-after-data");
-        setOwnedState(*next, "sent");
         ++result.sent;
         HERON_CRASH_POINT("outbox-sent-recorded");
-        fileInSent(account, password, profile, *next, raw, cancel, &result);
+        if (transition(*next, "sent", "filing")) fileInSent(account, password, profile, *next, raw, cancel, &result);
     }
     if (smtp) smtp->disconnect();
 
     // 2. Copies still to file in Sent (the server was unreachable, or the
-    // process that sent them stopped): never sent again, only filed.
+    // process that sent them stopped): never sent again, only filed. "filing"
+    // makes the filer exclusive, even between threads of one process.
     std::vector<std::pair<int64_t, QString>> unfiled;
     {
         Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE account_id=? AND state='sent' ORDER BY id");
@@ -361,7 +385,7 @@ OutboxResult Outbox::process(const AccountConfig &account, const QString &passwo
     for (const auto &[id, owner] : unfiled) {
         if (cancel && *cancel) break;
         if (owner != store::processOwner() && store::ownerAlive(owner)) continue; // its sender files it
-        Statement take = m_store.db().prepare("UPDATE outbox SET owner=? WHERE id=? AND state='sent' AND owner=?");
+        Statement take = m_store.db().prepare("UPDATE outbox SET owner=?, state='filing' WHERE id=? AND state='sent' AND owner=?");
         take.bind(1, store::processOwner()).bind(2, id).bind(3, owner).exec();
         if (m_store.db().changes() != 1) continue;
         Statement q = m_store.db().prepare("SELECT raw FROM outbox WHERE id=?");
@@ -372,6 +396,14 @@ OutboxResult Outbox::process(const AccountConfig &account, const QString &passwo
         fileInSent(account, password, profile, id, raw, cancel, &result);
     }
     return result;
+}
+
+bool Outbox::transition(int64_t id, const char *from, const char *to, const QString &error)
+{
+    Statement q = m_store.db().prepare(
+        "UPDATE outbox SET state=?, error=?, updated=strftime('%s','now') WHERE id=? AND owner=? AND state=?");
+    q.bindText(1, to).bind(2, error).bind(3, id).bind(4, store::processOwner()).bindText(5, from).exec();
+    return m_store.db().changes() == 1;
 }
 
 void Outbox::fileInSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
@@ -385,6 +417,7 @@ void Outbox::fileInSent(const AccountConfig &account, const QString &password, c
         const QString why = dynamic_cast<const net::NetError *>(&e) ? static_cast<const net::NetError &>(e).message()
                                                                      : QString::fromUtf8(e.what());
         result->errors << QStringLiteral("The message was sent, but the copy in Sent could not be saved yet: %1").arg(why);
+        try { transition(id, "filing", "sent"); } catch (...) {}
     }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The outbox: a message to send is stored durably first, then moves
-//   Queued -> Claimed -> Sending -> Sent -> (copy saved to Sent) -> removed,
+//   Queued -> Claimed -> Sending -> Sent -> Filing (copy saved to Sent) -> removed,
 // each state committed before the next step. Failures:
 //   - offline / server down at connect: stays Queued, goes when the account is back;
 //   - refused by the server (550, 552...): Failed, with the server's words; editable, resendable;
@@ -27,7 +27,7 @@ namespace heron::compose {
 struct OutboxEntry {
     int64_t id = 0;
     int64_t accountId = 0;
-    QString state; // "queued", "claimed", "sending", "sent", "failed", "unknown"
+    QString state; // "queued", "claimed", "sending", "sent", "filing", "failed", "unknown"
     QString subject;
     QStringList recipients;
     QString error;
@@ -73,8 +73,9 @@ public:
 private:
     std::optional<int64_t> nextQueued(int64_t accountId);
     bool claim(int64_t id);
-    // Changes a row this process claimed (and only then).
-    void setOwnedState(int64_t id, const char *state, const QString &error = QString());
+    // Moves a row this process claimed from one state to the next, and only
+    // from that state (compare-and-set); false when it was not there.
+    bool transition(int64_t id, const char *from, const char *to, const QString &error = QString());
     void fileInSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
                     const QByteArray &raw, net::CancelFlag cancel, OutboxResult *result);
     void saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,

@@ -27,11 +27,12 @@ MailboxRecord readMailbox(Statement &q)
     m.totalCount = q.integer(9);
     m.unreadCount = q.integer(10);
     m.syncError = q.text(11);
+    m.serverExists = uint32_t(q.int64(12));
     return m;
 }
 const char *kMailboxColumns =
     "id, account_id, name, delimiter, special_use, selectable, uidvalidity, uidnext, highestmodseq, total_count, "
-    "unread_count, sync_error";
+    "unread_count, sync_error, server_exists";
 } // namespace
 
 MailStore::MailStore(const QString &dbPath) : m_db(dbPath) {}
@@ -157,18 +158,27 @@ void MailStore::updateFolders(int64_t accountId, const std::vector<FolderUpdate>
     // before they are replayed): a folder queued for creation, or the new name
     // of a queued rename, stays; a folder queued for deletion, or the old name
     // of a queued rename, does not come back.
-    Statement keep = m_db.prepare(
-        "UPDATE mailboxes SET present=1 WHERE account_id=?1 AND present=0 AND name IN ("
-        "SELECT mailbox FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind='create' UNION "
-        "SELECT arg FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind='rename')");
-    keep.bind(1, accountId).exec();
-    Statement drop = m_db.prepare(
-        "UPDATE mailboxes SET present=0 WHERE account_id=?1 AND name IN ("
-        "SELECT mailbox FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind IN ('delete-folder','rename'))");
-    drop.bind(1, accountId).exec();
+    // The latest queued operation on a name decides (create, delete, create
+    // again: it stays).
+    Statement queued = m_db.prepare(
+        "WITH touches(name, id, keep) AS ("
+        "  SELECT mailbox, id, kind='create' FROM pending_ops"
+        "   WHERE account_id=?1 AND state='queued' AND kind IN ('create','delete-folder','rename')"
+        "  UNION ALL SELECT arg, id, 1 FROM pending_ops WHERE account_id=?1 AND state='queued' AND kind='rename'),"
+        " latest(name, keep) AS ("
+        "  SELECT name, keep FROM touches t WHERE id=(SELECT MAX(id) FROM touches u WHERE u.name=t.name)) "
+        "UPDATE mailboxes SET present=(SELECT keep FROM latest WHERE latest.name=mailboxes.name) "
+        "WHERE account_id=?1 AND name IN (SELECT name FROM latest)");
+    queued.bind(1, accountId).exec();
     Statement del = m_db.prepare("DELETE FROM mailboxes WHERE account_id=? AND present=0");
     del.bind(1, accountId).exec();
     tx.commit();
+}
+
+void MailStore::setServerExists(int64_t mailboxId, uint32_t exists)
+{
+    Statement q = m_db.prepare("UPDATE mailboxes SET server_exists=? WHERE id=? AND server_exists<>?");
+    q.bind(1, int64_t(exists)).bind(2, mailboxId).bind(3, int64_t(exists)).exec();
 }
 
 void MailStore::setMailboxError(int64_t mailboxId, const QString &error)
@@ -450,6 +460,35 @@ void MailStore::completeOp(int64_t id)
 {
     Statement q = m_db.prepare("DELETE FROM pending_ops WHERE id=?");
     q.bind(1, id).exec();
+}
+
+bool MailStore::retryOp(int64_t id)
+{
+    Statement q = m_db.prepare("UPDATE pending_ops SET state='queued', error='' WHERE id=? AND state='failed'");
+    q.bind(1, id).exec();
+    return m_db.changes() > 0;
+}
+
+bool MailStore::discardOp(int64_t id)
+{
+    Transaction tx(m_db);
+    // The cache showed the change already: the folder's next sync reads every
+    // flag again (not just CHANGEDSINCE), so what the server has is shown.
+    Statement reset = m_db.prepare(
+        "UPDATE mailboxes SET highestmodseq=0 WHERE (account_id, name) IN "
+        "(SELECT account_id, mailbox FROM pending_ops WHERE id=? AND state='failed')");
+    reset.bind(1, id).exec();
+    Statement q = m_db.prepare("DELETE FROM pending_ops WHERE id=? AND state='failed'");
+    q.bind(1, id).exec();
+    const bool done = m_db.changes() > 0;
+    tx.commit();
+    return done;
+}
+
+int MailStore::failedOpCount()
+{
+    Statement q = m_db.prepare("SELECT COUNT(*) FROM pending_ops WHERE state='failed'");
+    return q.step() ? q.integer(0) : 0;
 }
 
 void MailStore::setOpProgress(int64_t id, const QString &progress)

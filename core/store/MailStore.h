@@ -96,6 +96,9 @@ public:
     QString folderRoleChoice(int64_t accountId, const QString &role);
     void setFolderRoleChoice(int64_t accountId, const QString &role, const QString &rawName);
     void setMailboxSyncState(int64_t mailboxId, uint32_t uidvalidity, uint32_t uidnext, uint64_t highestModSeq);
+    // The server's EXISTS when the folder was last brought fully up to date
+    // (it counts messages flagged \\Deleted, which the cache leaves out).
+    void setServerExists(int64_t mailboxId, uint32_t exists);
     // Why the folder's last sync failed ("" once it succeeds again).
     void setMailboxError(int64_t mailboxId, const QString &error);
     // Drops every cached message of the mailbox (UIDVALIDITY changed) and
@@ -128,6 +131,12 @@ public:
     void completeOp(int64_t id);
     void failOp(int64_t id, const QString &error);
     void setOpProgress(int64_t id, const QString &progress);
+    // A failed operation: queued again (the next replay tries it), or given up
+    // (the next sync shows the server's state: a message that was to move or
+    // go comes back where the server still has it).
+    bool retryOp(int64_t id);
+    bool discardOp(int64_t id);
+    int failedOpCount();
     // UIDs of a mailbox that a queued operation still has to change on the
     // server. Read inside the transaction that stores server data, so a local
     // change committed a moment ago is not overwritten by older server state.

@@ -50,6 +50,7 @@ struct MailboxRecord {
     int totalCount = 0;
     int unreadCount = 0;
     QString syncError; // why the last sync of this folder failed, or ""
+    uint32_t serverExists = 0; // EXISTS at the end of the last complete sync
 };
 
 } // namespace heron

@@ -43,8 +43,8 @@ struct AccountManager::Account {
     bool retired = false;
 };
 
-AccountManager::AccountManager(Profile profile, SecretStore *secrets, QObject *parent)
-    : QObject(parent), m_profile(std::move(profile)), m_secrets(secrets)
+AccountManager::AccountManager(Profile profile, std::shared_ptr<SecretStore> secrets, QObject *parent)
+    : QObject(parent), m_profile(std::move(profile)), m_secrets(std::move(secrets))
 {
     qRegisterMetaType<heron::net::CertificateInfo>();
     qRegisterMetaType<heron::sync::AccountManager::State>();
@@ -64,7 +64,7 @@ AccountManager::~AccountManager()
         a->retired = true;
         for (auto [thread, worker] : a->all()) {
             worker->disconnect(this);
-            worker->cancel();
+            worker->stop(); // requests queued behind the current one return at once
             QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
             thread->quit();
         }
@@ -176,7 +176,7 @@ void AccountManager::addAccount(const AccountConfig &c)
     // The keyring may take its time (or hang until its timeout): ask it on the
     // account's sync thread, never on the GUI thread.
     a->loadingPassword = true;
-    SecretStore *secrets = m_secrets;
+    std::shared_ptr<SecretStore> secrets = m_secrets; // alive as long as this query, even past the manager
     const QString name = c.name;
     QPointer<AccountManager> self(this);
     QMetaObject::invokeMethod(a->syncWorker, [self, a, secrets, name] {
@@ -215,7 +215,7 @@ void AccountManager::retire(Account *a)
     a->retryTimer->deleteLater();
     for (auto [thread, worker] : a->all()) {
         worker->disconnect(this);
-        worker->cancel();
+        worker->stop();
         QMetaObject::invokeMethod(worker, &AccountWorker::shutdown, Qt::QueuedConnection);
         thread->quit(); // the worker is freed with the manager, once its thread has stopped
 

@@ -14,6 +14,8 @@
 #include <QObject>
 #include <QHash>
 
+#include <memory>
+
 class QThread;
 class QTimer;
 
@@ -27,7 +29,7 @@ public:
     enum class State { Offline, Connecting, Online, NeedsPassword, NeedsTrust, Error };
     Q_ENUM(State)
 
-    AccountManager(Profile profile, SecretStore *secrets, QObject *parent = nullptr);
+    AccountManager(Profile profile, std::shared_ptr<SecretStore> secrets, QObject *parent = nullptr);
     ~AccountManager() override;
 
     // Starts workers for the profile's IMAP accounts; startOffline keeps them idle.
@@ -87,7 +89,7 @@ private:
     void watchInbox(Account *a);
 
     Profile m_profile;
-    SecretStore *m_secrets;
+    std::shared_ptr<SecretStore> m_secrets; // the keyring is read on worker threads
     QHash<qint64, Account *> m_accounts;
     QList<Account *> m_retired; // their workers may still be finishing
     bool m_offline = false;

@@ -56,6 +56,7 @@ void AccountWorker::reportCurrentException()
 void AccountWorker::sync(const QString &folderRaw)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) return;
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
     const bool ok = m_account.isPop3() ? syncPop3() : syncImap(folderRaw);
@@ -111,6 +112,7 @@ bool AccountWorker::syncPop3()
 void AccountWorker::uploadDrafts()
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) return;
     if (!ensureStore()) return;
     try {
         if (compose::Outbox(*m_store).uploadDrafts(m_account, m_password, m_profile, m_cancel) > 0)
@@ -149,6 +151,7 @@ void AccountWorker::sendOutbox()
 void AccountWorker::fetchBody(qint64 messageId)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) return;
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT bodyFailed(messageId, QStringLiteral("local cache unavailable")); return; }
     try {
@@ -185,6 +188,7 @@ void AccountWorker::fetchBody(qint64 messageId)
 void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) return;
     *m_cancel = false;
     if (!ensureStore()) return;
     QList<qint64> ids;
@@ -222,6 +226,7 @@ void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer
 void AccountWorker::replay()
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) return;
     *m_cancel = false;
     if (!ensureStore()) return;
     try {
@@ -229,7 +234,9 @@ void AccountWorker::replay()
         if (!m_sync)
             m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
         ImapSync s(*m_store, m_sync->session(), m_account.id);
-        int n = s.replayPending();
+        // No waiting here: if the sync connection is replaying, it takes
+        // these changes too (it replays until the queue is empty).
+        int n = s.replayPending(0, m_cancel);
         Q_EMIT replayed(n);
     } catch (...) {
         reportCurrentException();
@@ -239,6 +246,7 @@ void AccountWorker::replay()
 void AccountWorker::watchInbox()
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped) { Q_EMIT watchEnded(true); return; }
     int pauseSeconds = 0; // the manager resume()s before queueing this
     while (!*m_cancel) {
         try {

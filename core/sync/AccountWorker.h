@@ -29,6 +29,13 @@ public:
     AccountWorker(Profile profile, AccountConfig account);
     ~AccountWorker() override;
     void cancel() { *m_cancel = true; }
+    // For good (thread-safe): the running request is cancelled and every
+    // request still queued returns at once. For quitting and removing accounts.
+    void stop()
+    {
+        m_stopped = true;
+        *m_cancel = true;
+    }
     // Clears a cancel() before new work is queued (thread-safe).
     void resume() { *m_cancel = false; }
     // Ends watchInbox()'s pause after an error at once (the server is back).
@@ -87,6 +94,7 @@ private:
     std::unique_ptr<AccountSync> m_sync;
     std::unique_ptr<net::ImapSession> m_idle;
     std::atomic_bool m_wake{false};
+    std::atomic_bool m_stopped{false};
 };
 
 } // namespace heron::sync

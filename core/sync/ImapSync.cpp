@@ -91,8 +91,11 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
 
     std::vector<uint32_t> cached = m_store.cachedUids(mailboxId);
     const std::set<uint32_t> skip = uidsWithPendingOps(mb->name);
+    // Nothing new and nothing expunged since the last complete sync: no UID
+    // listing. EXISTS also counts messages flagged \Deleted, which the cache
+    // leaves out, so it is compared with what it was then, not with the cache.
     const bool unchanged = !result.wasReset && mb->uidvalidity == info.uidvalidity && mb->uidnext == info.uidnext &&
-                           cached.size() == info.exists;
+                           (cached.size() == info.exists || (mb->serverExists == info.exists && mb->uidnext != 0));
     std::vector<uint32_t> missing; // newest first
     std::vector<uint32_t> gone;
     if (!unchanged) {
@@ -143,9 +146,14 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
                               updates.end());
             result.flagsChanged = m_store.updateFlags(mailboxId, updates);
             // Flagged \Deleted elsewhere: gone from the view, as a search would say.
+            // Un-deleted elsewhere (not cached, no longer \Deleted): fetched below.
             std::vector<uint32_t> deletedElsewhere;
-            for (const auto &[uid, flags] : updates)
+            const std::set<uint32_t> alreadyMissing(missing.begin(), missing.end());
+            for (const auto &[uid, flags] : updates) {
                 if (flags & Flag::Deleted) deletedElsewhere.push_back(uid);
+                else if (!std::binary_search(cached.begin(), cached.end(), uid) && !alreadyMissing.count(uid))
+                    missing.push_back(uid); // cached is ascending
+            }
             if (!deletedElsewhere.empty()) {
                 m_store.deleteUids(mailboxId, deletedElsewhere);
                 result.removed += int(deletedElsewhere.size());
@@ -191,6 +199,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         storeBatch(mailboxId, info.uidvalidity, batch, last ? info.uidnext : 0, &result.added);
         if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
     }
+    m_store.setServerExists(mailboxId, info.exists); // complete: the next sync may skip the listing
     return result;
 }
 
@@ -241,7 +250,8 @@ std::vector<uint32_t> ImapSync::notYetCopied(const QByteArray &source, const QBy
         m_session->select(dest);
         for (const auto &[uid, mid] : ids) {
             bool found = false;
-            m_session->command("UID SEARCH HEADER Message-ID " + net::quoteImapString(mid), [&](const net::ImapResponse &r) {
+            // UNDELETED: an old copy flagged \Deleted (an earlier move) does not count.
+            m_session->command("UID SEARCH UNDELETED HEADER Message-ID " + net::quoteImapString(mid), [&](const net::ImapResponse &r) {
                 if (!r.items.empty() && r.items[0].atomIs("SEARCH") && r.items.size() > 1) found = true;
             });
             if (found) present.insert(uid);
@@ -256,9 +266,9 @@ std::vector<uint32_t> ImapSync::notYetCopied(const QByteArray &source, const QBy
     return out;
 }
 
-int ImapSync::replayPending(int waitMs)
+int ImapSync::replayPending(int waitMs, const std::shared_ptr<std::atomic_bool> &cancel)
 {
-    store::Lease lease(m_store.db(), QStringLiteral("replay:%1").arg(m_accountId), waitMs, {});
+    store::Lease lease(m_store.db(), QStringLiteral("replay:%1").arg(m_accountId), waitMs, cancel);
     if (!lease.held()) return 0;
     int done = 0;
     uint32_t selectedValidity = 0;

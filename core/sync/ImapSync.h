@@ -50,7 +50,7 @@ public:
     // One replayer per account at a time, across threads and processes (the
     // lease "replay:<account>", waited for at most waitMs; 0 when another
     // replayer kept it). Operations queued while it runs are replayed too.
-    int replayPending(int waitMs = 30000);
+    int replayPending(int waitMs = 30000, const std::shared_ptr<std::atomic_bool> &cancel = {});
 
 private:
     // A copy, or a move on a server without MOVE, that never copies twice.

@@ -12,6 +12,8 @@
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "MessageView.h"
+#include "QueuedChangesDialog.h"
+#include "ops/LocalOps.h"
 
 #include "account/SecretStore.h"
 #include "net/ImapSession.h"
@@ -21,6 +23,7 @@
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +36,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTreeWidget>
+#include <QToolButton>
+#include <QProcess>
+#include <QScopeGuard>
 
 using namespace heron;
 using namespace heron::ui;
@@ -114,6 +121,87 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((other.select("INBOX"), other.command("UID SEARCH SEEN SUBJECT \"" + m_marker.toUtf8() + " 30\"",
                                   [&](const net::ImapResponse &r) { if (r.items.size() > 1) seenOnServer = true; }), seenOnServer), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("up to date")), 15000);
+    }
+
+    // One folder the server cannot open is marked on its row; the folders
+    // after it still sync. A change the server refuses shows in the status
+    // bar and in Queued Changes, where Retry sends it again.
+    void failuresStayLocalAndRefusedChangesCanBeRetried()
+    {
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        net::ImapSession other(TestServers::get().imapAccount(QStringLiteral("leo")), QStringLiteral("secret-leo"), trust);
+        other.connect();
+        const QByteArray bad = "Bad" + m_marker.toUtf8(), good = "Good" + m_marker.toUtf8(), gone = "Gone" + m_marker.toUtf8();
+        for (const QByteArray &box : {bad, good, gone}) other.createFolder(box);
+        for (const QByteArray &box : {bad, good})
+            other.append(box, "From: t@example.org\r\nSubject: " + box + "\r\n\r\nbody\r\n", 0);
+        // The server cannot read this folder's files: its SELECT fails.
+        QProcess doveadm;
+        doveadm.start(QStringLiteral("doveadm"), {QStringLiteral("-c"), TestServers::get().var("HERON_TEST_DOVECOT_CONF"),
+                                                  QStringLiteral("mailbox"), QStringLiteral("path"), QStringLiteral("-u"),
+                                                  QStringLiteral("leo"), QString::fromLatin1(bad)});
+        QVERIFY(doveadm.waitForFinished(30000));
+        const QString badPath = QString::fromUtf8(doveadm.readAllStandardOutput()).trimmed();
+        QVERIFY2(QFileInfo(badPath).isDir(), qPrintable(badPath));
+        const QFile::Permissions before = QFile::permissions(badPath);
+        QVERIFY(QFile::setPermissions(badPath, QFile::Permissions()));
+        auto restore = qScopeGuard([&] { QFile::setPermissions(badPath, before); });
+
+        const QString dir = m_tmp.filePath(QStringLiteral("p%1").arg(++m_n));
+        Profile p(dir);
+        p.ensureExists(nullptr);
+        QFile::copy(TestServers::get().caFile(), p.extraAnchorsPath());
+        qint64 accountId = 0;
+        {
+            store::MailStore st(p.databasePath());
+            AccountConfig a = TestServers::get().imapAccount(QStringLiteral("leo"));
+            a.name = QStringLiteral("Leo");
+            accountId = st.addAccount(a);
+            SecretStore(p.secretsPath()).storeInProfile(a.name, QStringLiteral("secret-leo"), nullptr);
+        }
+        MainWindow w(p, false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusText().contains(QLatin1String("up to date")), 20000);
+        store::MailStore st(p.databasePath());
+        auto badBox = st.mailboxByName(accountId, QString::fromLatin1(bad));
+        auto goodBox = st.mailboxByName(accountId, QString::fromLatin1(good));
+        auto goneBox = st.mailboxByName(accountId, QString::fromLatin1(gone));
+        QVERIFY(badBox && goodBox && goneBox);
+        const QModelIndex badRow = w.folderModel()->indexForMailbox(badBox->id);
+        QTRY_VERIFY_WITH_TIMEOUT(!badRow.data(FolderErrorRole).toString().isEmpty(), 10000);
+        QVERIFY2(badRow.data(Qt::ToolTipRole).toString().contains(QLatin1String("could not be synchronised")),
+                 qPrintable(badRow.data(Qt::ToolTipRole).toString()));
+        QCOMPARE(st.mailbox(goodBox->id)->totalCount, 1); // synced after the failing one
+        QVERIFY(w.folderModel()->indexForMailbox(goodBox->id).data(FolderErrorRole).toString().isEmpty());
+
+        // Moved into a folder another device has just deleted: refused.
+        other.deleteFolder(gone);
+        ops::moveMessages(st, st.messageIds(goodBox->id), goneBox->id);
+        w.accounts()->replay(accountId);
+        auto *failedButton = w.findChild<QToolButton *>(QStringLiteral("failedChanges"));
+        QVERIFY(failedButton);
+        QTRY_VERIFY_WITH_TIMEOUT(failedButton->isVisible(), 15000);
+        QVERIFY2(failedButton->text().contains(QLatin1String("1 change")), qPrintable(failedButton->text()));
+        failedButton->click();
+        QueuedChangesDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = w.findChild<QueuedChangesDialog *>()) != nullptr && dlg->isVisible());
+        QCOMPARE(dlg->list()->topLevelItemCount(), 1);
+        QTreeWidgetItem *row = dlg->list()->topLevelItem(0);
+        QVERIFY2(row->text(1).startsWith(QLatin1String("Move 1 message")), qPrintable(row->text(1)));
+        QVERIFY(!row->text(4).isEmpty()); // the server's reason
+        // The folder is back on the server: Retry moves the message there.
+        other.createFolder(gone);
+        row->setSelected(true);
+        auto *retry = dlg->findChild<QPushButton *>(QStringLiteral("retry"));
+        QVERIFY(retry && retry->isEnabled());
+        retry->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!failedButton->isVisible(), 15000);
+        int inGone = 0;
+        QTRY_VERIFY_WITH_TIMEOUT((other.select(gone), inGone = int(other.searchAllUids().size()), inGone == 1), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(dlg->list()->topLevelItemCount(), 0, 15000); // refreshed once the queue is empty
+        other.logout();
     }
 
     void composedMessageIsDeliveredAndFiledInSent()

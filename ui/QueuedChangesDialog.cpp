@@ -1,0 +1,146 @@
+#include "QueuedChangesDialog.h"
+
+#include "net/ImapResponse.h"
+#include "store/MailStore.h"
+#include "util/ErrorText.h"
+
+#include <QDialogButtonBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace heron::ui {
+
+namespace {
+QString describe(const store::PendingOp &op)
+{
+    const int n = int(op.uids.size());
+    if (op.kind == QLatin1String("flags+") || op.kind == QLatin1String("flags-")) {
+        const int f = op.arg.toInt();
+        const bool add = op.kind == QLatin1String("flags+");
+        QString what = f & Flag::Seen ? (add ? QObject::tr("Mark as read") : QObject::tr("Mark as unread"))
+                     : f & Flag::Flagged ? (add ? QObject::tr("Flag") : QObject::tr("Remove flag"))
+                     : f & Flag::Junk ? (add ? QObject::tr("Mark as junk") : QObject::tr("Mark as not junk"))
+                     : QObject::tr("Change flags");
+        return QObject::tr("%1 (%n message(s))", nullptr, n).arg(what);
+    }
+    if (op.kind == QLatin1String("move"))
+        return QObject::tr("Move %n message(s) to %1", nullptr, n).arg(net::decodeMailboxName(op.arg.toLatin1()));
+    if (op.kind == QLatin1String("copy"))
+        return QObject::tr("Copy %n message(s) to %1", nullptr, n).arg(net::decodeMailboxName(op.arg.toLatin1()));
+    if (op.kind == QLatin1String("expunge")) return QObject::tr("Delete %n message(s) for good", nullptr, n);
+    if (op.kind == QLatin1String("create")) return QObject::tr("Create the folder");
+    if (op.kind == QLatin1String("rename"))
+        return QObject::tr("Rename the folder to %1").arg(net::decodeMailboxName(op.arg.toLatin1()));
+    if (op.kind == QLatin1String("delete-folder")) return QObject::tr("Delete the folder");
+    return op.kind;
+}
+} // namespace
+
+QueuedChangesDialog::QueuedChangesDialog(store::MailStore *store, QWidget *parent) : QDialog(parent), m_store(store)
+{
+    setWindowTitle(tr("Queued Changes"));
+    setObjectName(QStringLiteral("queuedChanges"));
+    auto *layout = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("Changes waiting for a server, and those a server refused. A refused change can be "
+                                "tried again, or given up: the folder then shows what the server has."), this);
+    intro->setWordWrap(true);
+    intro->setTextFormat(Qt::PlainText);
+    layout->addWidget(intro);
+    m_list = new QTreeWidget(this);
+    m_list->setRootIsDecorated(false);
+    m_list->setHeaderLabels({tr("Account"), tr("Change"), tr("Folder"), tr("State"), tr("Problem")});
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_list->header()->setSectionResizeMode(4, QHeaderView::Stretch);
+    m_list->setColumnWidth(0, 120);
+    m_list->setColumnWidth(1, 230);
+    m_list->setColumnWidth(2, 120);
+    m_list->setColumnWidth(3, 110);
+    layout->addWidget(m_list, 1);
+    auto *buttons = new QHBoxLayout;
+    m_retry = new QPushButton(tr("Retry"), this);
+    m_discard = new QPushButton(tr("Discard"), this);
+    m_retry->setObjectName(QStringLiteral("retry"));
+    m_discard->setObjectName(QStringLiteral("discard"));
+    auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    buttons->addWidget(m_retry);
+    buttons->addWidget(m_discard);
+    buttons->addStretch(1);
+    buttons->addWidget(close);
+    layout->addLayout(buttons);
+    connect(m_retry, &QPushButton::clicked, this, &QueuedChangesDialog::retrySelected);
+    connect(m_discard, &QPushButton::clicked, this, &QueuedChangesDialog::discardSelected);
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &QueuedChangesDialog::updateButtons);
+    resize(820, 360);
+    refresh();
+}
+
+void QueuedChangesDialog::refresh()
+{
+    m_list->clear();
+    try {
+        for (const AccountConfig &a : m_store->accounts()) {
+            for (const store::PendingOp &op : m_store->pendingOps(a.id, true)) {
+                const bool failed = op.state == QLatin1String("failed");
+                auto *item = new QTreeWidgetItem({a.name, describe(op), net::decodeMailboxName(op.mailbox.toLatin1()),
+                                                  failed ? tr("Refused") : tr("Waiting"), op.error});
+                item->setData(0, Qt::UserRole, qint64(op.id));
+                item->setData(0, Qt::UserRole + 1, qint64(a.id));
+                item->setData(0, Qt::UserRole + 2, failed);
+                item->setToolTip(4, op.error);
+                if (failed) item->setIcon(3, QIcon(QStringLiteral(":/icons/status-error.svg")));
+                m_list->addTopLevelItem(item);
+            }
+        }
+    } catch (...) {
+        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
+    }
+    updateButtons();
+}
+
+void QueuedChangesDialog::updateButtons()
+{
+    bool anyFailed = false;
+    for (QTreeWidgetItem *i : m_list->selectedItems()) anyFailed |= i->data(0, Qt::UserRole + 2).toBool();
+    m_retry->setEnabled(anyFailed);
+    m_discard->setEnabled(anyFailed);
+}
+
+void QueuedChangesDialog::retrySelected()
+{
+    try {
+        QSet<qint64> accounts;
+        for (QTreeWidgetItem *i : m_list->selectedItems())
+            if (m_store->retryOp(i->data(0, Qt::UserRole).toLongLong())) accounts.insert(i->data(0, Qt::UserRole + 1).toLongLong());
+        for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, true);
+    } catch (...) {
+        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
+    }
+    refresh();
+}
+
+void QueuedChangesDialog::discardSelected()
+{
+    const auto selected = m_list->selectedItems();
+    if (selected.isEmpty()) return;
+    if (QMessageBox::question(this, tr("Discard Changes"),
+                              tr("Give up %n change(s)? The folders will show what the server has.", nullptr,
+                                 int(selected.size()))) != QMessageBox::Yes)
+        return;
+    try {
+        QSet<qint64> accounts;
+        for (QTreeWidgetItem *i : selected)
+            if (m_store->discardOp(i->data(0, Qt::UserRole).toLongLong())) accounts.insert(i->data(0, Qt::UserRole + 1).toLongLong());
+        for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, false);
+    } catch (...) {
+        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
+    }
+    refresh();
+}
+
+} // namespace heron::ui
