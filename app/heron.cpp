@@ -55,7 +55,10 @@ static int run(heron::ui::Application &app)
     // One window per profile: a second start raises the first one's window.
     heron::ProfileOwner owner(profile.dir());
     if (!owner.acquire()) {
-        if (owner.sendToOwner({QStringLiteral("raise")})) return 0;
+        if (owner.sendToOwner({QStringLiteral("raise")})) {
+            qInfo("heron: already running on %s; its window was raised", qPrintable(profile.dir()));
+            return 0;
+        }
         QMessageBox::critical(nullptr, QStringLiteral("Heron"),
                               QStringLiteral("Heron is already running with the profile in %1, but does not answer.\n"
                                              "Close it (or end the process), then start Heron again.").arg(profile.dir()));
@@ -72,6 +75,7 @@ static int run(heron::ui::Application &app)
     window->show();
     QObject::connect(&owner, &heron::ProfileOwner::requestReceived, window.get(), [&window](const QStringList &request) {
         if (request.value(0) != QLatin1String("raise")) return;
+        qInfo("heron: another start on this profile raised this window");
         window->setWindowState((window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
         window->show();
         window->raise();

@@ -57,8 +57,8 @@ void Pop3Session::connect()
     auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, makeTimeout(30), true);
     m_session->getProperties()["store." + proto + ".options.apop"] = false;
     m_session->getProperties()["store." + proto + ".options.apop.fallback"] = false;
-    // A refused AUTH is not retried with USER/PASS: one wrong password, one failed login.
-    m_session->getProperties()["store." + proto + ".options.sasl.fallback"] = false;
+    // sasl.fallback stays on: servers without SASL know only USER/PASS. (A
+    // wrong password therefore costs two attempts here, one elsewhere.)
     try {
         m_store->connect();
         if (srv.security != Security::None && !m_store->isSecuredConnection())
