@@ -12,6 +12,7 @@ using store::Statement;
 using store::Transaction;
 
 Outbox::Outbox(store::MailStore &store) : m_store(store) {}
+Outbox::~Outbox() = default;
 
 int64_t Outbox::enqueue(int64_t accountId, const BuiltMessage &m, const QString &subject)
 {
@@ -118,17 +119,19 @@ void Outbox::saveToSent(const AccountConfig &account, const QString &password, c
         tx.commit();
         return;
     }
-    auto sent = m_store.mailboxByRole(account.id, QStringLiteral("\\Sent"));
-    net::ImapSession imap(account, password, profile.trustPolicy(), cancel);
-    imap.connect();
-    QByteArray folder = sent ? sent->name.toLatin1() : QByteArray();
-    if (folder.isEmpty()) {
-        for (const net::ImapFolderInfo &f : imap.listFolders())
-            if (f.specialUse == QLatin1String("\\Sent")) folder = f.rawName;
+    // One IMAP connection for all the copies of a run (a login per message
+    // would be slow and look like abuse to the server).
+    if (!m_imap || !m_imap->isConnected()) {
+        m_imap = std::make_unique<net::ImapSession>(account, password, profile.trustPolicy(), cancel);
+        m_imap->connect();
+        auto sent = m_store.mailboxByRole(account.id, QStringLiteral("\\Sent"));
+        m_sentFolder = sent ? sent->name.toLatin1() : QByteArray();
+        if (m_sentFolder.isEmpty())
+            for (const net::ImapFolderInfo &f : m_imap->listFolders())
+                if (f.specialUse == QLatin1String("\\Sent")) m_sentFolder = f.rawName;
+        if (m_sentFolder.isEmpty()) m_sentFolder = "Sent";
     }
-    if (folder.isEmpty()) folder = "Sent";
-    imap.append(folder, raw, Flag::Seen);
-    imap.logout();
+    m_imap->append(m_sentFolder, raw, Flag::Seen);
     Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=?");
     del.bind(1, id).exec();
 }
@@ -394,6 +397,10 @@ OutboxResult Outbox::process(const AccountConfig &account, const QString &passwo
         const QByteArray raw = q.blob(0);
         q.reset();
         fileInSent(account, password, profile, id, raw, cancel, &result);
+    }
+    if (m_imap) {
+        try { m_imap->logout(); } catch (...) {}
+        m_imap.reset();
     }
     return result;
 }

@@ -22,6 +22,10 @@
 #include "net/VmimeSupport.h"
 #include "store/MailStore.h"
 
+#include <memory>
+
+namespace heron::net { class ImapSession; }
+
 namespace heron::compose {
 
 struct OutboxEntry {
@@ -44,6 +48,7 @@ struct OutboxResult {
 class Outbox {
 public:
     explicit Outbox(store::MailStore &store);
+    ~Outbox();
     int64_t enqueue(int64_t accountId, const BuiltMessage &m, const QString &subject);
     // After a crash: whatever a dead process was Sending becomes Unknown.
     int recoverAfterCrash();
@@ -81,6 +86,8 @@ private:
     void saveToSent(const AccountConfig &account, const QString &password, const Profile &profile, int64_t id,
                     const QByteArray &raw, net::CancelFlag cancel);
     store::MailStore &m_store;
+    std::unique_ptr<net::ImapSession> m_imap; // files the copies of one process() run
+    QByteArray m_sentFolder;
 };
 
 } // namespace heron::compose

@@ -14,6 +14,8 @@
 #include "MessageView.h"
 #include "QueuedChangesDialog.h"
 #include "ops/LocalOps.h"
+#include "compose/MessageComposer.h"
+#include "compose/Outbox.h"
 
 #include "account/SecretStore.h"
 #include "net/ImapSession.h"
@@ -202,6 +204,84 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((other.select(gone), inGone = int(other.searchAllUids().size()), inGone == 1), 15000);
         QTRY_COMPARE_WITH_TIMEOUT(dlg->list()->topLevelItemCount(), 0, 15000); // refreshed once the queue is empty
         other.logout();
+    }
+
+    // The window and heron-cli flush one outbox at the same moment: each
+    // message reaches its recipient exactly once, and one copy of each is filed.
+    void windowAndCliNeverSendTwice()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("p%1").arg(++m_n));
+        Profile p(dir);
+        p.ensureExists(nullptr);
+        QFile::copy(TestServers::get().caFile(), p.extraAnchorsPath());
+        const QString marker = m_marker + QStringLiteral("-both");
+        // Enough that the two senders overlap (each claims one message at a time).
+        constexpr int kCount = 30;
+        {
+            store::MailStore st(p.databasePath());
+            AccountConfig a = TestServers::get().imapAccount(QStringLiteral("kim"));
+            a.name = QStringLiteral("Kim");
+            a.smtp = {QStringLiteral("localhost"), TestServers::get().port("HERON_TEST_SUBMISSIONS_PORT"), Security::Tls};
+            const qint64 id = st.addAccount(a);
+            SecretStore(p.secretsPath()).storeInProfile(a.name, QStringLiteral("secret-kim"), nullptr);
+            compose::Outbox outbox(st);
+            for (int i = 1; i <= kCount; ++i) {
+                compose::OutgoingMessage m;
+                m.fromAddress = QStringLiteral("kim@example.org");
+                m.to = {QStringLiteral("leo@example.org")};
+                m.subject = QStringLiteral("%1 #%2#").arg(marker).arg(i);
+                m.body = QStringLiteral("one of many");
+                outbox.enqueue(id, compose::buildMessage(m, QStringLiteral("example.org")), m.subject);
+            }
+        }
+        MainWindow w(p, true); // offline until both go at once
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        store::MailStore st(p.databasePath());
+        auto rowsLeft = [&] {
+            auto q = st.db().prepare("SELECT count(*) FROM outbox WHERE state='queued'");
+            return q.step() ? q.integer(0) : -1;
+        };
+        // The window starts sending; heron-cli joins while it is at it.
+        w.accounts()->setWorkOffline(false);
+        QTRY_VERIFY_WITH_TIMEOUT(rowsLeft() < kCount, 30000);
+        const int leftWhenCliStarts = rowsLeft();
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::MergedChannels);
+        cli.start(QStringLiteral(HERON_CLI_PATH), {QStringLiteral("--profile"), dir, QStringLiteral("outbox"), QStringLiteral("send")});
+        QVERIFY(cli.waitForStarted());
+        QVERIFY(cli.waitForFinished(60000));
+        const QByteArray cliOut = cli.readAll();
+        qInfo("heron-cli started with %d of %d queued: %s", leftWhenCliStarts, kCount, cliOut.trimmed().constData());
+        auto outboxRows = [&] {
+            auto q = st.db().prepare("SELECT count(*) FROM outbox");
+            return q.step() ? q.integer(0) : -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(outboxRows(), 0, 30000); // all sent and filed
+        auto countIn = [&](const char *user, const QByteArray &box, const QString &subject) {
+            net::TrustPolicy trust;
+            trust.extraAnchorsFile = TestServers::get().caFile();
+            net::ImapSession s(TestServers::get().imapAccount(QString::fromLatin1(user)), QStringLiteral("secret-") + QString::fromLatin1(user), trust);
+            s.connect();
+            s.select(box);
+            int n = 0;
+            s.command("UID SEARCH SUBJECT " + net::quoteImapString(subject.toUtf8()),
+                      [&](const net::ImapResponse &r) { n += int(r.items.size()) - 1; });
+            s.logout();
+            return n;
+        };
+        // Wait for Postfix to hand everything to Dovecot, then count.
+        auto postfixIdle = [] {
+            QProcess q;
+            q.start(QStringLiteral("postqueue"), {QStringLiteral("-c"), TestServers::get().var("HERON_TEST_POSTFIX_CONF_DIR"), QStringLiteral("-p")});
+            return q.waitForFinished(10000) && q.readAll().contains("Mail queue is empty");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(countIn("leo", "INBOX", marker) >= kCount && postfixIdle(), 60000);
+        for (int i = 1; i <= kCount; ++i) {
+            const QString subject = QStringLiteral("%1 #%2#").arg(marker).arg(i);
+            QCOMPARE(countIn("leo", "INBOX", subject), 1);
+            QCOMPARE(countIn("kim", "Sent", subject), 1);
+        }
     }
 
     void composedMessageIsDeliveredAndFiledInSent()

@@ -9,6 +9,34 @@ using namespace heron::net;
 class TestImapResponse : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // "Select all, delete" in a big filtered folder: scattered UIDs make a set
+    // far over a server's line limit. It goes as several commands, each well
+    // under 8 KB, together naming exactly the same UIDs.
+    void longUidSetsAreSplitUnderTheLineLimit()
+    {
+        std::vector<uint32_t> uids;
+        for (uint32_t u = 1; u <= 60000; u += 3) uids.push_back(u); // 20,000 runs of one
+        for (uint32_t u = 100000; u < 100500; ++u) uids.push_back(u); // and one long range
+        const std::vector<QByteArray> sets = heron::net::ImapSession::uidSets(uids);
+        QVERIFY(sets.size() > 1);
+        std::vector<uint32_t> back;
+        for (const QByteArray &set : sets) {
+            QVERIFY2(set.size() <= 4000, qPrintable(QString::number(set.size())));
+            QVERIFY(!set.startsWith(',') && !set.endsWith(','));
+            for (const QByteArray &part : set.split(',')) {
+                const qsizetype colon = part.indexOf(':');
+                if (colon < 0) {
+                    back.push_back(part.toUInt());
+                } else {
+                    for (uint32_t u = part.left(colon).toUInt(); u <= part.mid(colon + 1).toUInt(); ++u) back.push_back(u);
+                }
+            }
+        }
+        QCOMPARE(back, uids);
+        QCOMPARE(heron::net::ImapSession::uidSets({5, 6, 7, 9}), (std::vector<QByteArray>{"5:7,9"}));
+        QVERIFY(heron::net::ImapSession::uidSets({}).empty());
+    }
+
     void splitsResponsesAcrossArbitraryChunks()
     {
         const QByteArray stream = "* 1 FETCH (UID 7 BODY[] {11}\r\nhello\r\nworld)\r\n* OK [UIDNEXT 9] next\r\nh1 OK done\r\n";
