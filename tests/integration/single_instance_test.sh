@@ -21,7 +21,9 @@ mkdir -p "$profile"
 "$heron_bin" --profile "$profile" --offline >"$work/first.out" 2>&1 &
 first=$!
 pids+=("$first")
-check "the first start holds the profile" wait_until 30 test -f "$profile/heron.lock"
+# QLockFile writes the owner's pid on the lock's first line.
+owns() { [ "$(head -n 1 "$1/heron.lock" 2>/dev/null)" = "$2" ]; }
+check "the first start holds the profile" wait_until 60 owns "$profile" "$first"
 timeout 30 "$heron_bin" --profile "$profile" --offline >"$work/second.out" 2>&1
 rc=$?
 check "the second start exits at once, successfully (exit $rc)" test "$rc" -eq 0
@@ -34,13 +36,16 @@ wait "$first" 2>/dev/null
 "$heron_bin" --profile "$profile" --offline >"$work/third.out" 2>&1 &
 third=$!
 pids+=("$third")
-check "after a crash the profile opens again" wait_until 30 bash -c "timeout 10 '$heron_bin' --profile '$profile' --offline 2>&1 | grep -q 'its window was raised'"
+check "after a crash the profile opens again" wait_until 60 owns "$profile" "$third"
+timeout 30 "$heron_bin" --profile "$profile" --offline >"$work/fourth.out" 2>&1
+check "and a further start raises the new owner's window" grep -q "its window was raised" "$work/fourth.out"
 check "the new owner runs" kill -0 "$third"
 # Another profile is another window.
 other=$work/other
 mkdir -p "$other"
 "$heron_bin" --profile "$other" --offline >"$work/other.out" 2>&1 &
-pids+=("$!")
-check "another profile opens its own window" wait_until 30 test -f "$other/heron.lock"
+otherpid=$!
+pids+=("$otherpid")
+check "another profile opens its own window" wait_until 60 owns "$other" "$otherpid"
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
