@@ -368,7 +368,7 @@ private Q_SLOTS:
         t.start();
         put(QStringLiteral("ivan"), subject);
         QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 10000);
-        qInfo("new message shown %lld ms after it reached the server", t.elapsed());
+        qInfo("new message shown %lld ms after it reached the server (IMAP APPEND)", t.elapsed());
         // Announced (a desktop notification where there is a tray), and counted in the title.
         QTRY_COMPARE(notified.size(), 1);
         QCOMPARE(notified.first().at(1).toInt(), 1);
@@ -404,12 +404,54 @@ private Q_SLOTS:
         QCOMPARE(w.messageModel()->rowCount(), 1);
         QCOMPARE(w.messageModel()->index(0, MessageListModel::SubjectColumn).data().toString(), m_marker + QStringLiteral(" text search"));
         QVERIFY2(w.statusText().contains(QLatin1String("on the server")), qPrintable(w.statusText()));
+        // The way mail really arrives: LMTP delivery into the INBOX.
+        const QString lmtpSubject = m_marker + QStringLiteral(" delivered");
+        w.filterEdit()->setText(lmtpSubject);
+        QCOMPARE(w.messageModel()->rowCount(), 0);
+        t.restart();
+        QVERIFY(deliverByLmtp(QStringLiteral("ivan"), lmtpSubject));
+        const qint64 delivered = t.elapsed();
+        QTRY_COMPARE_WITH_TIMEOUT(w.messageModel()->rowCount(), 1, 10000);
+        qInfo("push latency: LMTP delivery done after %lld ms, row in the window after %lld ms", delivered, t.elapsed());
         // No IDLE of this account was cut since it began (Dovecot logs
         // "Disconnected: ... (IDLE running for ...)" when one is).
         QCOMPARE(idlesDroppedSince(logAt, "ivan"), 0);
     }
 
 private:
+    // One message through Dovecot's LMTP listener (as Postfix hands mail over).
+    static bool deliverByLmtp(const QString &user, const QString &subject)
+    {
+        QTcpSocket s;
+        s.connectToHost(QStringLiteral("127.0.0.1"), quint16(TestServers::get().port("HERON_TEST_LMTP_PORT")));
+        if (!s.waitForConnected(10000)) return false;
+        auto reply = [&s]() -> QByteArray {
+            QByteArray all;
+            for (;;) {
+                while (!s.canReadLine())
+                    if (!s.waitForReadyRead(10000)) return all;
+                const QByteArray line = s.readLine();
+                all += line;
+                if (line.size() < 4 || line[3] != '-') return all; // last line of a multi-line reply
+            }
+        };
+        auto say = [&](const QByteArray &cmd) {
+            s.write(cmd + "\r\n");
+            return reply();
+        };
+        const QByteArray to = user.toUtf8() + "@example.org";
+        if (!reply().startsWith("220")) return false;
+        if (!say("LHLO heron.test").startsWith("250")) return false;
+        if (!say("MAIL FROM:<t@example.org>").startsWith("250")) return false;
+        if (!say("RCPT TO:<" + to + ">").startsWith("250")) return false;
+        if (!say("DATA").startsWith("354")) return false;
+        const QByteArray msg = "From: Tester <t@example.org>\r\nTo: " + to +
+                               "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\nSubject: " + subject.toUtf8() +
+                               "\r\n\r\nDelivered by LMTP.\r\n.";
+        const bool ok = say(msg).startsWith("250");
+        say("QUIT");
+        return ok;
+    }
     static QString dovecotLog() { return TestServers::get().var("HERON_TEST_DIR") + QStringLiteral("/dovecot.log"); }
     static qint64 dovecotLogSize() { return QFileInfo(dovecotLog()).size(); }
     // IMAP logins of user in Dovecot's log after byte offset `from`.
