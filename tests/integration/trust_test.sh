@@ -162,7 +162,42 @@ check "every POP3 message exactly once locally" test "$("$cli_bin" --profile "$p
 check "the server emptied only after local storage" test "$(count_in mia INBOX "$marker pop")" -eq 0
 check "POP3 database intact" test "$(sqlite3 "$pp/heron.db" 'PRAGMA integrity_check')" = ok
 
-# 5. A real server without the extensions (the same Dovecot on 127.0.0.2: no
+# 5. Crashes in the IMAP sync (after a committed batch) and in the replay of a
+#    queued change (applied on the server, not yet marked done): the next
+#    sync completes the cache, every message once, the change applied once.
+sbox="Sync$marker"
+for i in $(seq 1 60); do
+  printf 'From: x@example.org\r\nTo: kim@example.org\r\nSubject: %s sync %s\r\nMessage-ID: <%s.sync%s@example.org>\r\n\r\nbody\r\n' \
+    "$marker" "$i" "$marker" "$i" >"$work/sync$i.eml"
+done
+bash "$(dirname "$0")/../env/mailservers.sh" deliver "$HERON_TEST_DIR" kim -m "$sbox" "$work"/sync*.eml >/dev/null
+sp=$work/syncprofile
+HERON_PASSWORD=secret-kim "$cli_bin" --profile "$sp" account add --name kim --email kim@example.org --protocol imap \
+  --host localhost --port "$HERON_TEST_IMAPS_PORT" --security tls --user kim --store-password-in-profile </dev/null >/dev/null 2>&1
+"$cli_bin" --profile "$sp" trust add-ca "$HERON_TEST_CA" >/dev/null
+for point in sync-batch-stored:2 sync-batch-stored:2; do # 20 cached, then 40: the second run resumes
+  (HERON_CRASH_AT=$point "$cli_bin" --profile "$sp" sync --folder "$sbox" --batch 10 </dev/null >/dev/null 2>&1; exit $?) 2>/dev/null
+  rc=$?
+  check "$point: the process died there (exit $rc)" test "$rc" -eq 137
+  got=$("$cli_bin" --profile "$sp" ls "$sbox" | wc -l)
+  check "$point: part of the folder is cached ($got of 60)" test "$got" -gt 0 -a "$got" -lt 60
+done
+"$cli_bin" --profile "$sp" sync --folder "$sbox" </dev/null >/dev/null 2>&1
+check "sync after the crashes succeeds" test $? -eq 0
+check "every message cached exactly once" test "$("$cli_bin" --profile "$sp" ls "$sbox" | cut -f2- | sort -u | wc -l)" -eq 60
+check "no message twice" test "$("$cli_bin" --profile "$sp" ls "$sbox" | wc -l)" -eq 60
+id=$("$cli_bin" --profile "$sp" ls "$sbox" | head -1 | cut -f1)
+"$cli_bin" --profile "$sp" mark --read "$id" >/dev/null
+(HERON_CRASH_AT=replay-applied "$cli_bin" --profile "$sp" sync --folder "$sbox" </dev/null >/dev/null 2>&1; exit $?) 2>/dev/null
+rc=$?
+check "replay-applied: the process died there (exit $rc)" test "$rc" -eq 137
+check "replay-applied: the change is still queued after the crash" test -n "$("$cli_bin" --profile "$sp" queue)"
+"$cli_bin" --profile "$sp" sync --folder "$sbox" </dev/null >/dev/null 2>&1
+check "replay-applied: replayed again, then done" test -z "$("$cli_bin" --profile "$sp" queue)"
+check "replay-applied: the message is read on the server" test "$(dadm search -u kim mailbox "$sbox" seen | wc -l)" -eq 1
+check "sync database intact" test "$(sqlite3 "$sp/heron.db" 'PRAGMA integrity_check')" = ok
+
+# 6. A real server without the extensions (the same Dovecot on 127.0.0.2: no
 #    MOVE, UIDPLUS, CONDSTORE, QRESYNC, ESEARCH, SPECIAL-USE). Sync, flags,
 #    a move replayed after crashes around its COPY (never copied twice), and a
 #    permanent delete: never a bare EXPUNGE (Dovecot counts "expunged=" per session).
