@@ -862,7 +862,7 @@ void MainWindow::updateFailedChanges()
     } catch (...) {
         return; // the count waits for the next change (a busy or failing database is reported elsewhere)
     }
-    m_failedChanges->setText(tr("%n change(s) not applied", nullptr, failed));
+    m_failedChanges->setText(failed == 1 ? tr("1 change not applied") : tr("%1 changes not applied").arg(failed));
     m_failedChanges->setToolTip(tr("A server refused some of your changes. Click to see them, retry or discard."));
     m_failedChanges->setVisible(failed > 0);
     if (auto *open = findChild<QueuedChangesDialog *>()) open->refresh();

@@ -16,6 +16,11 @@
 namespace heron::ui {
 
 namespace {
+QString messages(int n)
+{
+    return n == 1 ? QObject::tr("1 message") : QObject::tr("%1 messages").arg(n);
+}
+
 QString describe(const store::PendingOp &op)
 {
     const int n = int(op.uids.size());
@@ -26,13 +31,13 @@ QString describe(const store::PendingOp &op)
                      : f & Flag::Flagged ? (add ? QObject::tr("Flag") : QObject::tr("Remove flag"))
                      : f & Flag::Junk ? (add ? QObject::tr("Mark as junk") : QObject::tr("Mark as not junk"))
                      : QObject::tr("Change flags");
-        return QObject::tr("%1 (%n message(s))", nullptr, n).arg(what);
+        return QObject::tr("%1 (%2)").arg(what, messages(n));
     }
     if (op.kind == QLatin1String("move"))
-        return QObject::tr("Move %n message(s) to %1", nullptr, n).arg(net::decodeMailboxName(op.arg.toLatin1()));
+        return QObject::tr("Move %1 to %2").arg(messages(n), net::decodeMailboxName(op.arg.toLatin1()));
     if (op.kind == QLatin1String("copy"))
-        return QObject::tr("Copy %n message(s) to %1", nullptr, n).arg(net::decodeMailboxName(op.arg.toLatin1()));
-    if (op.kind == QLatin1String("expunge")) return QObject::tr("Delete %n message(s) for good", nullptr, n);
+        return QObject::tr("Copy %1 to %2").arg(messages(n), net::decodeMailboxName(op.arg.toLatin1()));
+    if (op.kind == QLatin1String("expunge")) return QObject::tr("Delete %1 for good").arg(messages(n));
     if (op.kind == QLatin1String("create")) return QObject::tr("Create the folder");
     if (op.kind == QLatin1String("rename"))
         return QObject::tr("Rename the folder to %1").arg(net::decodeMailboxName(op.arg.toLatin1()));
@@ -129,8 +134,10 @@ void QueuedChangesDialog::discardSelected()
     const auto selected = m_list->selectedItems();
     if (selected.isEmpty()) return;
     if (QMessageBox::question(this, tr("Discard Changes"),
-                              tr("Give up %n change(s)? The folders will show what the server has.", nullptr,
-                                 int(selected.size()))) != QMessageBox::Yes)
+                              selected.size() == 1
+                                  ? tr("Give up this change? The folder will show what the server has.")
+                                  : tr("Give up these %1 changes? The folders will show what the server has.").arg(selected.size()))
+        != QMessageBox::Yes)
         return;
     try {
         QSet<qint64> accounts;

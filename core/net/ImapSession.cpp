@@ -254,10 +254,15 @@ ImapResponse ImapSession::finishCommand(const QByteArray &tag, const QByteArray 
             fail(NetError::Protocol, QStringLiteral("%1 answered a command that was not sent").arg(m_account.incoming.host));
         m_inFlight.pop_front();
         if (r.items.empty() || !r.items[0].atomIs("OK")) {
-            if (!allowNo)
+            if (!allowNo) {
+                // The command's name: "UID MOVE", not "UID"; never its arguments.
+                const QList<QByteArray> words = cmd.split(' ');
+                QByteArray name = words.value(0);
+                if (name.toUpper() == "UID" && words.size() > 1) name += ' ' + words[1];
                 fail(NetError::Server, QStringLiteral("%1 refused %2: %3")
-                                           .arg(m_account.incoming.host, QString::fromUtf8(cmd.left(cmd.indexOf(' '))),
+                                           .arg(m_account.incoming.host, QString::fromUtf8(name),
                                                 QString::fromUtf8(r.humanText)));
+            }
         }
         return r;
     }

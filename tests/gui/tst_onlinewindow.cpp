@@ -8,6 +8,7 @@
 #include "CertificateDialog.h"
 #include "ComposerWindow.h"
 #include "FolderModel.h"
+#include "FolderTreeView.h"
 #include "ItemRoles.h"
 #include "MainWindow.h"
 #include "MessageListModel.h"
@@ -80,6 +81,13 @@ class TestOnlineWindow : public QObject {
     }
 
     QModelIndex inboxRow(MainWindow &w) { return w.folderModel()->firstInbox(); }
+
+    // HERON_SCREENSHOT_DIR set: pictures of the states, for a person to look at.
+    static void shot(QWidget *w, const QString &name)
+    {
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            w->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QLatin1Char('/') + name);
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -189,6 +197,9 @@ private Q_SLOTS:
         failedButton->click();
         QueuedChangesDialog *dlg = nullptr;
         QTRY_VERIFY((dlg = w.findChild<QueuedChangesDialog *>()) != nullptr && dlg->isVisible());
+        w.folderView()->expandAll();
+        shot(&w, QStringLiteral("window-failed-folder-and-change.png"));
+        shot(dlg, QStringLiteral("queued-changes.png"));
         QCOMPARE(dlg->list()->topLevelItemCount(), 1);
         QTreeWidgetItem *row = dlg->list()->topLevelItem(0);
         QVERIFY2(row->text(1).startsWith(QLatin1String("Move 1 message")), qPrintable(row->text(1)));
