@@ -280,6 +280,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     });
     connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::reloadFolders);
     connect(m_manager.get(), &AccountManager::foldersChanged, this, &MainWindow::updateFailedChanges);
+    connect(m_manager.get(), &AccountManager::queueChanged, this, &MainWindow::updateFailedChanges);
     connect(m_manager.get(), &AccountManager::bodyReady, this, [this](qint64 id) {
         if (id == m_waitingBody) showBody(id);
     });

@@ -23,48 +23,36 @@ int64_t Outbox::enqueue(int64_t accountId, const BuiltMessage &m, const QString 
     return m_store.db().lastInsertId();
 }
 
-int Outbox::recoverAfterCrash()
+int Outbox::recoverDeadOwners(const char *state, const char *assignments)
 {
-    // Only rows whose owner is gone were interrupted: another live process
-    // (the window, another heron-cli) may be sending this very moment.
-    std::vector<std::pair<int64_t, QString>> sending;
+    std::vector<std::pair<int64_t, QString>> rows;
     {
-        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='sending'");
-        while (q.step()) sending.emplace_back(q.int64(0), q.text(1));
+        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state=?");
+        q.bindText(1, state);
+        while (q.step()) rows.emplace_back(q.int64(0), q.text(1));
     }
+    const std::string sql = std::string("UPDATE outbox SET ") + assignments +
+                            ", updated=strftime('%s','now') WHERE id=? AND state=? AND owner=?";
     int n = 0;
-    // Claimed but not begun: nothing was transmitted, back to the queue.
-    std::vector<std::pair<int64_t, QString>> claimed;
-    {
-        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='claimed'");
-        while (q.step()) claimed.emplace_back(q.int64(0), q.text(1));
-    }
-    for (const auto &[id, owner] : claimed) {
-        if (store::ownerAlive(owner)) continue;
-        Statement q = m_store.db().prepare("UPDATE outbox SET state='queued', owner='' WHERE id=? AND state='claimed' AND owner=?");
-        q.bind(1, id).bind(2, owner).exec();
-    }
-    // Filing a copy in Sent when its filer stopped: to be filed again.
-    std::vector<std::pair<int64_t, QString>> filing;
-    {
-        Statement q = m_store.db().prepare("SELECT id, owner FROM outbox WHERE state='filing'");
-        while (q.step()) filing.emplace_back(q.int64(0), q.text(1));
-    }
-    for (const auto &[id, owner] : filing) {
-        if (store::ownerAlive(owner)) continue;
-        Statement q = m_store.db().prepare("UPDATE outbox SET state='sent' WHERE id=? AND state='filing' AND owner=?");
-        q.bind(1, id).bind(2, owner).exec();
-    }
-    for (const auto &[id, owner] : sending) {
-        if (store::ownerAlive(owner)) continue;
-        Statement q = m_store.db().prepare(
-            "UPDATE outbox SET state='unknown', error='Heron stopped while sending this message: it may or may not have "
-            "been sent. Check the recipient''s copy or your Sent folder, then send it again or discard it.', "
-            "updated=strftime('%s','now') WHERE id=? AND state='sending' AND owner=?");
-        q.bind(1, id).bind(2, owner).exec();
+    for (const auto &[id, owner] : rows) {
+        if (store::ownerAlive(owner)) continue; // another live process (the window, another heron-cli) is at it
+        Statement q = m_store.db().prepare(sql.c_str());
+        q.bind(1, id).bindText(2, state).bind(3, owner).exec();
         n += m_store.db().changes();
     }
     return n;
+}
+
+int Outbox::recoverAfterCrash()
+{
+    // Only rows whose owner is gone were interrupted. Claimed but not begun:
+    // nothing was transmitted, back to the queue. Filing a copy in Sent: to
+    // be filed again. Sending: it may or may not have gone out.
+    recoverDeadOwners("claimed", "state='queued', owner=''");
+    recoverDeadOwners("filing", "state='sent'");
+    return recoverDeadOwners(
+        "sending", "state='unknown', error='Heron stopped while sending this message: it may or may not have been sent. "
+                   "Check the recipient''s copy or your Sent folder, then send it again or discard it.'");
 }
 
 std::vector<OutboxEntry> Outbox::entries(int64_t accountId)

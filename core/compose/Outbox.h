@@ -76,6 +76,8 @@ public:
                          net::CancelFlag cancel = {});
 
 private:
+    // Rows in `state` whose owner process is dead get `assignments` (SQL).
+    int recoverDeadOwners(const char *state, const char *assignments);
     std::optional<int64_t> nextQueued(int64_t accountId);
     bool claim(int64_t id);
     // Moves a row this process claimed from one state to the next, and only

@@ -164,6 +164,7 @@ void AccountManager::addAccount(const AccountConfig &c)
     connect(a->interactive, &AccountWorker::bodyFailed, this, &AccountManager::bodyFailed);
     connect(a->interactive, &AccountWorker::searchResults, this, &AccountManager::searchResults);
     connect(a->interactive, &AccountWorker::replayed, this, [this, a](int n) {
+        Q_EMIT queueChanged(a->config.id); // done, or refused: the window's count of refused changes follows
         if (n > 0) syncAccount(a->config.id);
     });
     a->checkTimer = new QTimer(this);

@@ -76,6 +76,8 @@ Q_SIGNALS:
     void searchResults(qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked);
     void passwordNeeded(qint64 accountId, const QString &reason);
     void certificateNeedsDecision(qint64 accountId, const heron::net::CertificateInfo &info);
+    // Queued changes of the account were replayed (applied, or refused by the server).
+    void queueChanged(qint64 accountId);
 
 private:
     struct Account;

@@ -42,7 +42,7 @@ AccountSyncReport AccountSync::run(const QString &folder)
     // is read back: a folder created or renamed here is on the server before
     // LIST could contradict it, and flags set here are not overwritten.
     if (m_replay)
-        report.opsReplayed = sync.replayPending(30000, m_cancel);
+        report.opsReplayed = std::max(0, sync.replayPending(30000, m_cancel));
     sync.syncFolderList();
     if (m_foldersListed) m_foldersListed();
 

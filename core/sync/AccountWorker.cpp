@@ -6,6 +6,7 @@
 #include "util/ErrorText.h"
 
 #include <QThread>
+#include <QTimer>
 
 namespace heron::sync {
 
@@ -234,9 +235,14 @@ void AccountWorker::replay()
         if (!m_sync)
             m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
         ImapSync s(*m_store, m_sync->session(), m_account.id);
-        // No waiting here: if the sync connection is replaying, it takes
-        // these changes too (it replays until the queue is empty).
-        int n = s.replayPending(0, m_cancel);
+        // No blocking wait here (bodies and searches queue behind this): if
+        // another connection or process is replaying right now, try again in
+        // a moment, from this thread's event loop.
+        const int n = s.replayPending(0, m_cancel);
+        if (n < 0) {
+            QTimer::singleShot(300, this, &AccountWorker::replay);
+            return;
+        }
         Q_EMIT replayed(n);
     } catch (...) {
         reportCurrentException();

@@ -269,7 +269,7 @@ std::vector<uint32_t> ImapSync::notYetCopied(const QByteArray &source, const QBy
 int ImapSync::replayPending(int waitMs, const std::shared_ptr<std::atomic_bool> &cancel)
 {
     store::Lease lease(m_store.db(), QStringLiteral("replay:%1").arg(m_accountId), waitMs, cancel);
-    if (!lease.held()) return 0;
+    if (!lease.held()) return -1;
     int done = 0;
     uint32_t selectedValidity = 0;
     QByteArray selectedHere;

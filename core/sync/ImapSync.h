@@ -48,7 +48,7 @@ public:
     // Replays queued operations in order. Server refusals fail the operation
     // visibly and go on; network errors stop (it stays queued) and rethrow.
     // One replayer per account at a time, across threads and processes (the
-    // lease "replay:<account>", waited for at most waitMs; 0 when another
+    // lease "replay:<account>", waited for at most waitMs; -1 when another
     // replayer kept it). Operations queued while it runs are replayed too.
     int replayPending(int waitMs = 30000, const std::shared_ptr<std::atomic_bool> &cancel = {});
 

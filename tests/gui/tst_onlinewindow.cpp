@@ -82,6 +82,22 @@ class TestOnlineWindow : public QObject {
 
     QModelIndex inboxRow(MainWindow &w) { return w.folderModel()->firstInbox(); }
 
+    // Messages in user's mailbox whose subject contains this, as the server says.
+    static int countOnServer(const char *user, const QByteArray &box, const QString &subject)
+    {
+        net::TrustPolicy trust;
+        trust.extraAnchorsFile = TestServers::get().caFile();
+        net::ImapSession s(TestServers::get().imapAccount(QString::fromLatin1(user)),
+                           QStringLiteral("secret-") + QString::fromLatin1(user), trust);
+        s.connect();
+        s.select(box);
+        int n = 0;
+        s.command("UID SEARCH SUBJECT " + net::quoteImapString(subject.toUtf8()),
+                  [&](const net::ImapResponse &r) { n += int(r.items.size()) - 1; });
+        s.logout();
+        return n;
+    }
+
     // HERON_SCREENSHOT_DIR set: pictures of the states, for a person to look at.
     static void shot(QWidget *w, const QString &name)
     {
@@ -269,18 +285,7 @@ private Q_SLOTS:
             return q.step() ? q.integer(0) : -1;
         };
         QTRY_COMPARE_WITH_TIMEOUT(outboxRows(), 0, 30000); // all sent and filed
-        auto countIn = [&](const char *user, const QByteArray &box, const QString &subject) {
-            net::TrustPolicy trust;
-            trust.extraAnchorsFile = TestServers::get().caFile();
-            net::ImapSession s(TestServers::get().imapAccount(QString::fromLatin1(user)), QStringLiteral("secret-") + QString::fromLatin1(user), trust);
-            s.connect();
-            s.select(box);
-            int n = 0;
-            s.command("UID SEARCH SUBJECT " + net::quoteImapString(subject.toUtf8()),
-                      [&](const net::ImapResponse &r) { n += int(r.items.size()) - 1; });
-            s.logout();
-            return n;
-        };
+        auto countIn = [](const char *user, const QByteArray &box, const QString &subject) { return countOnServer(user, box, subject); };
         // Wait for Postfix to hand everything to Dovecot, then count.
         auto postfixIdle = [] {
             QProcess q;
@@ -308,17 +313,7 @@ private Q_SLOTS:
         c->subjectEdit()->setText(marker);
         c->bodyEdit()->setPlainText(QStringLiteral("Sent from the Heron window."));
         QVERIFY(c->send());
-        auto countIn = [&](const char *user, const QByteArray &box) {
-            net::TrustPolicy trust;
-            trust.extraAnchorsFile = TestServers::get().caFile();
-            net::ImapSession s(TestServers::get().imapAccount(QString::fromLatin1(user)), QStringLiteral("secret-") + QString::fromLatin1(user), trust);
-            s.connect();
-            s.select(box);
-            int n = 0;
-            s.command("UID SEARCH SUBJECT " + net::quoteImapString(marker.toUtf8()),
-                      [&](const net::ImapResponse &r) { n += int(r.items.size()) - 1; });
-            return n;
-        };
+        auto countIn = [&](const char *user, const QByteArray &box) { return countOnServer(user, box, marker); };
         QTRY_COMPARE_WITH_TIMEOUT(countIn("alice", "INBOX"), 1, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(countIn("bob", "Sent"), 1, 20000);
     }
