@@ -87,6 +87,9 @@ QueuedChangesDialog::QueuedChangesDialog(store::MailStore *store, QWidget *paren
 
 void QueuedChangesDialog::refresh()
 {
+    // Refreshed while the user works in it (every sync step): the selection stays.
+    QSet<qint64> selected;
+    for (QTreeWidgetItem *i : m_list->selectedItems()) selected.insert(i->data(0, Qt::UserRole).toLongLong());
     m_list->clear();
     try {
         for (const AccountConfig &a : m_store->accounts()) {
@@ -100,6 +103,7 @@ void QueuedChangesDialog::refresh()
                 item->setToolTip(4, op.error);
                 if (failed) item->setIcon(3, QIcon(QStringLiteral(":/icons/status-error.svg")));
                 m_list->addTopLevelItem(item);
+                if (selected.contains(qint64(op.id))) item->setSelected(true);
             }
         }
     } catch (...) {
@@ -116,38 +120,43 @@ void QueuedChangesDialog::updateButtons()
     m_discard->setEnabled(anyFailed);
 }
 
-void QueuedChangesDialog::retrySelected()
+QList<QPair<qint64, qint64>> QueuedChangesDialog::selectedOps() const
 {
+    QList<QPair<qint64, qint64>> out; // (operation, account)
+    for (QTreeWidgetItem *i : m_list->selectedItems())
+        if (i->data(0, Qt::UserRole + 2).toBool())
+            out.append({i->data(0, Qt::UserRole).toLongLong(), i->data(0, Qt::UserRole + 1).toLongLong()});
+    return out;
+}
+
+void QueuedChangesDialog::apply(const QList<QPair<qint64, qint64>> &ops, bool retry)
+{
+    QSet<qint64> accounts;
     try {
-        QSet<qint64> accounts;
-        for (QTreeWidgetItem *i : m_list->selectedItems())
-            if (m_store->retryOp(i->data(0, Qt::UserRole).toLongLong())) accounts.insert(i->data(0, Qt::UserRole + 1).toLongLong());
-        for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, true);
+        for (const auto &[op, account] : ops)
+            if (retry ? m_store->retryOp(op) : m_store->discardOp(op)) accounts.insert(account);
     } catch (...) {
         QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
     }
+    // Also after a partial failure: what was done is acted on.
+    for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, retry);
     refresh();
 }
 
+void QueuedChangesDialog::retrySelected() { apply(selectedOps(), true); }
+
 void QueuedChangesDialog::discardSelected()
 {
-    const auto selected = m_list->selectedItems();
-    if (selected.isEmpty()) return;
+    // Taken before the question: the list may be refreshed while it is open.
+    const QList<QPair<qint64, qint64>> ops = selectedOps();
+    if (ops.isEmpty()) return;
     if (QMessageBox::question(this, tr("Discard Changes"),
-                              selected.size() == 1
+                              ops.size() == 1
                                   ? tr("Give up this change? The folder will show what the server has.")
-                                  : tr("Give up these %1 changes? The folders will show what the server has.").arg(selected.size()))
+                                  : tr("Give up these %1 changes? The folders will show what the server has.").arg(ops.size()))
         != QMessageBox::Yes)
         return;
-    try {
-        QSet<qint64> accounts;
-        for (QTreeWidgetItem *i : selected)
-            if (m_store->discardOp(i->data(0, Qt::UserRole).toLongLong())) accounts.insert(i->data(0, Qt::UserRole + 1).toLongLong());
-        for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, false);
-    } catch (...) {
-        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
-    }
-    refresh();
+    apply(ops, false);
 }
 
 } // namespace heron::ui

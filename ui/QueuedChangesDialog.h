@@ -6,6 +6,8 @@
 // status bar's "changes not applied" button.
 // Thread: GUI. Reads the store on the GUI thread: a handful of rows.
 #include <QDialog>
+#include <QList>
+#include <QPair>
 
 class QPushButton;
 class QTreeWidget;
@@ -31,6 +33,8 @@ Q_SIGNALS:
 
 private:
     void updateButtons();
+    QList<QPair<qint64, qint64>> selectedOps() const; // refused ones: (operation id, account id)
+    void apply(const QList<QPair<qint64, qint64>> &ops, bool retry);
     store::MailStore *m_store;
     QTreeWidget *m_list;
     QPushButton *m_retry;

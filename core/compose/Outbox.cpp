@@ -110,14 +110,16 @@ void Outbox::saveToSent(const AccountConfig &account, const QString &password, c
     // One IMAP connection for all the copies of a run (a login per message
     // would be slow and look like abuse to the server).
     if (!m_imap || !m_imap->isConnected()) {
-        m_imap = std::make_unique<net::ImapSession>(account, password, profile.trustPolicy(), cancel);
-        m_imap->connect();
+        // Kept only once it knows where Sent is (a failure on the way leaves nothing half set up).
+        auto imap = std::make_unique<net::ImapSession>(account, password, profile.trustPolicy(), cancel);
+        imap->connect();
         auto sent = m_store.mailboxByRole(account.id, QStringLiteral("\\Sent"));
-        m_sentFolder = sent ? sent->name.toLatin1() : QByteArray();
-        if (m_sentFolder.isEmpty())
-            for (const net::ImapFolderInfo &f : m_imap->listFolders())
-                if (f.specialUse == QLatin1String("\\Sent")) m_sentFolder = f.rawName;
-        if (m_sentFolder.isEmpty()) m_sentFolder = "Sent";
+        QByteArray folder = sent ? sent->name.toLatin1() : QByteArray();
+        if (folder.isEmpty())
+            for (const net::ImapFolderInfo &f : imap->listFolders())
+                if (f.specialUse == QLatin1String("\\Sent")) folder = f.rawName;
+        m_sentFolder = folder.isEmpty() ? QByteArray("Sent") : folder;
+        m_imap = std::move(imap);
     }
     m_imap->append(m_sentFolder, raw, Flag::Seen);
     Statement del = m_store.db().prepare("DELETE FROM outbox WHERE id=?");

@@ -240,9 +240,19 @@ void AccountWorker::replay()
         // a moment, from this thread's event loop.
         const int n = s.replayPending(0, m_cancel);
         if (n < 0) {
-            QTimer::singleShot(300, this, &AccountWorker::replay);
+            // One retry at a time, backing off (0.3 s doubling to 10 s); a
+            // cancel (Work Offline, quit) drops it.
+            if (!m_replayRetry) {
+                m_replayRetry = true;
+                m_replayRetryMs = m_replayRetryMs == 0 ? 300 : std::min(m_replayRetryMs * 2, 10000);
+                QTimer::singleShot(m_replayRetryMs, this, [this] {
+                    m_replayRetry = false;
+                    if (!m_stopped && !*m_cancel) replay();
+                });
+            }
             return;
         }
+        m_replayRetryMs = 0;
         Q_EMIT replayed(n);
     } catch (...) {
         reportCurrentException();

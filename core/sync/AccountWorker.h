@@ -95,6 +95,8 @@ private:
     std::unique_ptr<net::ImapSession> m_idle;
     std::atomic_bool m_wake{false};
     std::atomic_bool m_stopped{false};
+    bool m_replayRetry = false; // a retry of replay() is scheduled (the lease was taken)
+    int m_replayRetryMs = 0;
 };
 
 } // namespace heron::sync

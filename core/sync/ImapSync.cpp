@@ -8,6 +8,11 @@
 
 namespace heron::sync {
 
+namespace {
+// server_exists while a sync that lists UIDs is under way: matches no EXISTS.
+constexpr uint32_t kExistsUnknown = 0xFFFFFFFFu;
+} // namespace
+
 using net::NetError;
 using store::Transaction;
 
@@ -91,14 +96,20 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
 
     std::vector<uint32_t> cached = m_store.cachedUids(mailboxId);
     const std::set<uint32_t> skip = uidsWithPendingOps(mb->name);
+    bool deferModSeq = false;
     // Nothing new and nothing expunged since the last complete sync: no UID
-    // listing. EXISTS also counts messages flagged \Deleted, which the cache
-    // leaves out, so it is compared with what it was then, not with the cache.
+    // listing. EXISTS is compared with what it was at the end of that sync,
+    // not with the cache (it also counts messages flagged \Deleted, which the
+    // cache leaves out, and local moves not replayed yet).
     const bool unchanged = !result.wasReset && mb->uidvalidity == info.uidvalidity && mb->uidnext == info.uidnext &&
-                           (cached.size() == info.exists || (mb->serverExists == info.exists && mb->uidnext != 0));
+                           mb->uidnext != 0 && mb->serverExists == info.exists;
     std::vector<uint32_t> missing; // newest first
     std::vector<uint32_t> gone;
     if (!unchanged) {
+        // Until this sync is complete, the next one lists again, whatever is
+        // recorded before a crash (UIDNEXT comes with the last batch, which may
+        // be committed before the deletions).
+        m_store.setServerExists(mailboxId, kExistsUnknown);
         std::vector<uint32_t> server = info.exists ? m_session->searchAllUids() : std::vector<uint32_t>{};
         std::set_difference(server.rbegin(), server.rend(), cached.rbegin(), cached.rend(), std::back_inserter(missing),
                             std::greater<uint32_t>());
@@ -146,20 +157,24 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
                               updates.end());
             result.flagsChanged = m_store.updateFlags(mailboxId, updates);
             // Flagged \Deleted elsewhere: gone from the view, as a search would say.
-            // Un-deleted elsewhere (not cached, no longer \Deleted): fetched below.
+            // Un-deleted elsewhere (not cached, no longer \Deleted): fetched below,
+            // and the HIGHESTMODSEQ that reported them is kept until they are.
             std::vector<uint32_t> deletedElsewhere;
             const std::set<uint32_t> alreadyMissing(missing.begin(), missing.end());
             for (const auto &[uid, flags] : updates) {
                 if (flags & Flag::Deleted) deletedElsewhere.push_back(uid);
-                else if (!std::binary_search(cached.begin(), cached.end(), uid) && !alreadyMissing.count(uid))
+                else if (!std::binary_search(cached.begin(), cached.end(), uid) && !alreadyMissing.count(uid)) {
                     missing.push_back(uid); // cached is ascending
+                    deferModSeq = true;
+                }
             }
             if (!deletedElsewhere.empty()) {
                 m_store.deleteUids(mailboxId, deletedElsewhere);
                 result.removed += int(deletedElsewhere.size());
             }
             auto now = m_store.mailbox(mailboxId);
-            m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
+            m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext,
+                                        deferModSeq ? mb->highestModSeq : info.highestModSeq);
             m_store.recount(mailboxId);
             tx.commit();
         }
@@ -198,6 +213,10 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         tag = last ? QByteArray() : nextChunk();
         storeBatch(mailboxId, info.uidvalidity, batch, last ? info.uidnext : 0, &result.added);
         if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
+    }
+    if (deferModSeq) {
+        auto now = m_store.mailbox(mailboxId);
+        m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
     }
     m_store.setServerExists(mailboxId, info.exists); // complete: the next sync may skip the listing
     return result;

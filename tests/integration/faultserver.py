@@ -127,11 +127,17 @@ def pop3(conn):
     conn.sendall(b"+OK fault server ready\r\n")
     deleted = set()
     for line in lines(conn):
-        if next_is_fault(line) and do_fault(conn) == "closed":
-            return
         words = line.strip().split(b" ")
         cmd = words[0].upper()
         arg = words[1] if len(words) > 1 else b""
+        if cmd == b"QUIT":
+            # A real server commits the deletions once QUIT arrives, even if
+            # its answer is then lost: so does this one, before any fault.
+            for n in sorted(deleted):
+                note("deleted", MESSAGES[n - 1][0])
+            deleted.clear()
+        if next_is_fault(line) and do_fault(conn) == "closed":
+            return
         if cmd == b"CAPA":
             conn.sendall(b"+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n")
         elif cmd == b"STAT":
@@ -155,8 +161,6 @@ def pop3(conn):
             deleted.add(int(arg))
             conn.sendall(b"+OK deleted\r\n")
         elif cmd == b"QUIT":
-            for n in sorted(deleted):  # deletions take effect only now
-                note("deleted", MESSAGES[n - 1][0])
             conn.sendall(b"+OK bye\r\n")
             conn.close()
             return
@@ -171,9 +175,11 @@ def smtp(conn):
         if in_data:
             if line in (b".\r\n", b".\n"):
                 in_data = False
+                # Accepted (to be delivered) once the end of data arrives, even
+                # if the 250 is then lost: the client must not send it again.
+                note("accepted", b"message")
                 if next_is_fault(b"<end of data>") and do_fault(conn) == "closed":
                     return
-                note("accepted", b"message")
                 conn.sendall(b"250 2.0.0 queued\r\n")
             continue
         if next_is_fault(line) and do_fault(conn) == "closed":
