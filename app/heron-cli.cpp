@@ -14,6 +14,7 @@
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
 #include "util/ErrorText.h"
+#include "util/ProcessHardening.h"
 #include "sync/AccountSync.h"
 #include "sync/Pop3Fetch.h"
 
@@ -25,6 +26,8 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstring>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 
@@ -111,11 +114,18 @@ void reportNetError(const net::NetError &e)
     err().flush();
 }
 
+// HERON_PASSWORD, taken out of the environment at start (children and
+// /proc/PID/environ never see it).
+QString &environmentPassword()
+{
+    static QString pw;
+    return pw;
+}
+
 std::optional<QString> readPassword(SecretStore &secrets, const QString &account)
 {
     if (auto p = secrets.password(account)) return p;
-    QByteArray env = qgetenv("HERON_PASSWORD");
-    if (!env.isEmpty()) return QString::fromUtf8(env);
+    if (!environmentPassword().isEmpty()) return environmentPassword();
     std::string line;
     if (std::getline(std::cin, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -189,7 +199,7 @@ int cmdDiscover(const Profile &profile, const Args &a)
     show("outgoing", result.outgoing);
     if (!result.complete()) return NotFound;
     if (!a.flags.contains("--check")) return Ok;
-    QString password = qEnvironmentVariable("HERON_PASSWORD");
+    QString password = environmentPassword();
     if (password.isEmpty()) {
         std::string line;
         if (std::getline(std::cin, line)) password = QString::fromStdString(line).trimmed();
@@ -562,6 +572,14 @@ int cmdOutbox(const Profile &profile, store::MailStore &store, SecretStore &secr
 
 int main(int argc, char **argv)
 {
+    util::disableCoreDumps();
+    if (char *pw = std::getenv("HERON_PASSWORD")) {
+        environmentPassword() = QString::fromLocal8Bit(pw);
+        // Overwritten where it lies (the original environment block, which
+        // /proc/PID/environ shows even after unsetenv), then removed.
+        std::memset(pw, 0, std::strlen(pw));
+        unsetenv("HERON_PASSWORD");
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("heron"));
     QStringList argvList = app.arguments();

@@ -4,6 +4,7 @@
 #include "MessageListModel.h"
 #include "account/ProfileOwner.h"
 #include "util/ErrorText.h"
+#include "util/ProcessHardening.h"
 
 #include <QTreeView>
 
@@ -20,6 +21,7 @@ static int run(heron::ui::Application &app);
 
 int main(int argc, char **argv)
 {
+    heron::util::disableCoreDumps();
     heron::ui::Application app(argc, argv);
     try {
         return run(app);

@@ -25,6 +25,9 @@ CertificateDialog::CertificateDialog(const QString &accountName, const net::Cert
     auto *form = new QFormLayout;
     auto add = [&](const QString &label, const QString &value) {
         auto *l = new QLabel(value, this);
+        // Subject, issuer and reason come from the server: shown as they are,
+        // never interpreted as markup (a subject with <b> or <a> must not restyle this).
+        l->setTextFormat(Qt::PlainText);
         l->setTextInteractionFlags(Qt::TextSelectableByMouse);
         l->setWordWrap(true);
         form->addRow(label, l);

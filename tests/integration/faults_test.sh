@@ -112,5 +112,21 @@ for proto in imap pop3 smtp; do
   done
 done
 
+# The password given in the environment does not stay there, and the process
+# writes no core dump (its memory holds passwords): looked at while heron-cli
+# waits on a stalled server.
+start_server imap stall 1
+new_profile imap
+rm -f "$p/secrets.ini" # the password only from the environment
+HERON_NET_TIMEOUT=30 HERON_PASSWORD=env-secret-4711 "$cli_bin" --profile "$p" sync </dev/null >/dev/null 2>&1 &
+cpid=$!
+wait_until 20 bash -c "test -s '$sdir/commands'"
+check "heron-cli is waiting on the server" kill -0 "$cpid"
+check "HERON_PASSWORD is gone from /proc/PID/environ" bash -c "! tr '\\0' '\\n' </proc/$cpid/environ | grep -q env-secret-4711"
+check "no core dump (limit 0)" bash -c "grep -q '^Max core file size *0 *0' /proc/$cpid/limits"
+kill "$cpid" 2>/dev/null
+wait "$cpid" 2>/dev/null
+stop_server
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
