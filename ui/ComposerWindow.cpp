@@ -31,13 +31,20 @@
 namespace heron::ui {
 
 namespace {
-// Completes the address being typed after the last comma.
+// Completes the address being typed after the last comma. The line is
+// rewritten when a suggestion is highlighted and again when it is chosen: both
+// build on the text the user typed (remembered from textEdited, which only
+// user edits emit), never on a line that already holds the suggestion.
 class AddressCompleter : public QCompleter {
 public:
-    AddressCompleter(const QStringList &addresses, QObject *parent) : QCompleter(addresses, parent)
+    AddressCompleter(const QStringList &addresses, QLineEdit *edit) : QCompleter(addresses, edit)
     {
         setCaseSensitivity(Qt::CaseInsensitive);
         setFilterMode(Qt::MatchContains);
+        m_typed = edit->text();
+        QObject::connect(edit, &QLineEdit::textEdited, this, [this](const QString &t) { m_typed = t; });
+        QObject::connect(this, QOverload<const QString &>::of(&QCompleter::activated), this,
+                         [this](const QString &t) { m_typed = t; });
     }
     QStringList splitPath(const QString &path) const override
     {
@@ -45,12 +52,14 @@ public:
     }
     QString pathFromIndex(const QModelIndex &index) const override
     {
-        auto *edit = qobject_cast<QLineEdit *>(widget());
-        QString text = edit ? edit->text() : QString();
+        const QString &text = m_typed;
         const int cut = int(std::max(text.lastIndexOf(QLatin1Char(',')), text.lastIndexOf(QLatin1Char(';'))));
         const QString head = cut >= 0 ? text.left(cut + 1) + QLatin1Char(' ') : QString();
         return head + index.data().toString() + QStringLiteral(", ");
     }
+
+private:
+    QString m_typed;
 };
 
 // "Name <address> (Account)"; the account is left out when it adds nothing

@@ -27,6 +27,8 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QTest>
 #include <QDir>
 #include <QDropEvent>
@@ -566,6 +568,37 @@ private Q_SLOTS:
         QVERIFY(remove->isEnabled());
         remove->click();
         QCOMPARE(c->attachmentCount(), 1);
+    }
+
+    // An address picked from the suggestions (keyboard or mouse) goes in once,
+    // after what was typed before it.
+    void pickingASuggestionInsertsItOnce()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        ComposerWindow *c = w.openComposer(-1);
+        QVERIFY(c);
+        c->show();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QLineEdit *to = c->toEdit();
+        to->setFocus();
+        QTest::keyClicks(to, QStringLiteral("Bob <bob@example.org>, car"));
+        QCompleter *completer = to->completer();
+        QVERIFY(completer);
+        QTRY_VERIFY(completer->popup()->isVisible());
+        QTest::keyClick(completer->popup(), Qt::Key_Down); // highlights it (the line shows it already)
+        QTest::keyClick(completer->popup(), Qt::Key_Return);
+        QCOMPARE(to->text(), QStringLiteral("Bob <bob@example.org>, Carol <carol@example.org>, "));
+        // And the next one after it, with the mouse this time.
+        QTest::keyClicks(to, QStringLiteral("dav"));
+        QTRY_VERIFY(completer->popup()->isVisible());
+        QAbstractItemView *popup = completer->popup();
+        const QModelIndex first = popup->model()->index(0, 0);
+        popup->setCurrentIndex(first);
+        QTest::mouseClick(popup->viewport(), Qt::LeftButton, {}, popup->visualRect(first).center());
+        QCOMPARE(to->text(), QStringLiteral("Bob <bob@example.org>, Carol <carol@example.org>, Dave <dave@example.net>, "));
+        auto asked = answerNextMessageBox(QMessageBox::Discard);
+        c->close();
+        QTRY_VERIFY(*asked);
     }
 
     void linkDialogRefusesWhatCannotBeSent()
