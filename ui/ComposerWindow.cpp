@@ -218,6 +218,13 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     connect(m_from, &QComboBox::currentIndexChanged, this, [this] { applyIdentity(); });
     auto *saveShortcut = new QShortcut(QKeySequence(QStringLiteral("Ctrl+S")), this);
     connect(saveShortcut, &QShortcut::activated, this, [this] { saveDraft(true); });
+    // Esc and Ctrl+W close the composer as in other mail programs; unsaved
+    // text is asked about first (closeEvent). An open suggestion list takes
+    // Esc for itself.
+    for (const QKeySequence &k : {QKeySequence(Qt::Key_Escape), QKeySequence(QStringLiteral("Ctrl+W"))}) {
+        auto *closeShortcut = new QShortcut(k, this);
+        connect(closeShortcut, &QShortcut::activated, this, &QWidget::close);
+    }
     auto *autosave = new QTimer(this);
     autosave->setInterval(30000);
     connect(autosave, &QTimer::timeout, this, [this] { if (isDirty()) saveDraft(false); });

@@ -48,6 +48,7 @@
 #include <QFileDialog>
 #include <QDialogButtonBox>
 #include <QSystemTrayIcon>
+#include <QKeyEvent>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -61,6 +62,27 @@
 static void initHeronResources() { Q_INIT_RESOURCE(resources); }
 
 namespace heron::ui {
+
+namespace {
+// Esc clears a line edit that has text (a QShortcut on the line edit itself
+// does not fire for Esc).
+class EscapeClears : public QObject {
+public:
+    explicit EscapeClears(QLineEdit *edit) : QObject(edit), m_edit(edit) {}
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == m_edit && event->type() == QEvent::KeyPress &&
+            static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape && !m_edit->text().isEmpty()) {
+            m_edit->clear();
+            return true;
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QLineEdit *m_edit;
+};
+} // namespace
 
 using sync::AccountManager;
 
@@ -93,6 +115,8 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_filter = new QLineEdit(listPane);
     m_filter->setPlaceholderText(tr("Search sender, recipient, subject and text…"));
     m_filter->setClearButtonEnabled(true);
+    // Esc in the search line clears it (the whole folder shows again).
+    m_filter->installEventFilter(new EscapeClears(m_filter));
     m_listView = new QTreeView(listPane);
     m_listView->setModel(m_messages);
     m_listView->setRootIsDecorated(false);

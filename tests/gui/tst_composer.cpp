@@ -601,6 +601,28 @@ private Q_SLOTS:
         QTRY_VERIFY(*asked);
     }
 
+    // Esc and Ctrl+W close the composer; with text in it, it asks first.
+    void escapeAndCtrlWClose()
+    {
+        MainWindow w(Profile(m_profileDir), true);
+        ComposerWindow *empty = w.openComposer(-1);
+        QVERIFY(empty);
+        QPointer<ComposerWindow> emptyGuard(empty);
+        empty->show();
+        QVERIFY(QTest::qWaitForWindowExposed(empty));
+        QTest::keyClick(empty->subjectEdit(), Qt::Key_Escape);
+        QTRY_VERIFY(!emptyGuard || !emptyGuard->isVisible()); // nothing to save: no question
+        ComposerWindow *c = w.openComposer(-1);
+        QVERIFY(c);
+        c->show();
+        QVERIFY(QTest::qWaitForWindowExposed(c));
+        QTest::keyClicks(c->subjectEdit(), QStringLiteral("half written"));
+        auto asked = answerNextMessageBox(QMessageBox::Discard);
+        QTest::keyClick(c->subjectEdit(), Qt::Key_W, Qt::ControlModifier);
+        QTRY_VERIFY(*asked);
+        QTRY_VERIFY(!c->isVisible());
+    }
+
     void linkDialogRefusesWhatCannotBeSent()
     {
         Profile p(m_profileDir);
