@@ -30,6 +30,7 @@
 #include <QIcon>
 #include <QInputDialog>
 #include <QKeySequence>
+#include <QUrlQuery>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -226,6 +227,18 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
         if (!allowed.contains(address, Qt::CaseInsensitive)) allowed << address;
         m_settings->setValue(QStringLiteral("privacy/allowedSenders"), allowed);
     });
+    connect(m_view, &MessageView::viewSourceRequested, this, [this] { showSource(); });
+    connect(m_view, &MessageView::composeTo, this, [this](const QUrl &mailto) {
+        // mailto:a@b?subject=...: the address and subject, nothing else (no
+        // body or attachment a message could slip into a reply).
+        compose::OutgoingMessage start;
+        const QString to = mailto.path(QUrl::FullyDecoded).trimmed();
+        if (!to.isEmpty()) start.to << to.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        start.subject = QUrlQuery(mailto).queryItemValue(QStringLiteral("subject"), QUrl::FullyDecoded).left(500);
+        auto *composer = new ComposerWindow(m_store.get(), currentAccountId(), start, this);
+        composer->setObjectName(QStringLiteral("composer"));
+        showComposer(composer);
+    }, Qt::QueuedConnection);
 
     connect(m_folderView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onFolderSelected);
     connect(m_listView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onMessageSelected);
@@ -673,7 +686,8 @@ void MainWindow::showBody(qint64 id)
     if (!m) return;
     if (auto raw = m_store->body(id)) {
         m_waitingBody = 0;
-        m_view->showMessage(*m, *raw);
+        auto mb = m_store->mailbox(m->mailboxId);
+        m_view->showMessage(*m, *raw, mb && (mb->specialUse == QLatin1String("\\Junk") || (m->flags & Flag::Junk)));
         if (!(m->flags & Flag::Seen) && m_markReadDelayMs >= 0) m_markReadTimer->start();
         return;
     }
@@ -706,6 +720,10 @@ ComposerWindow *MainWindow::openComposer(int kind)
         auto original = id ? m_store->message(id) : std::nullopt;
         if (!original) {
             m_statusLabel->setText(tr("Select a message first."));
+            return nullptr;
+        }
+        if (!m_view->isReady()) {
+            m_statusLabel->setText(tr("The message is still opening; try again in a moment."));
             return nullptr;
         }
         // The user's identities, this account's first: left out of reply-all,

@@ -1,7 +1,8 @@
 #include "MessageView.h"
 
-#include "HtmlSanitizer.h"
+#include "mime/HtmlSanitizer.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
@@ -16,6 +17,11 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QNetworkCookie>
+#include <QNetworkCookieJar>
+#include <QPointer>
+#include <QThreadPool>
+#include <QTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
@@ -26,10 +32,22 @@
 
 namespace heron::ui {
 
+namespace {
+// Remote content is fetched like a private window fetches it: no cookie is
+// stored or sent (so no tracking across messages), no referrer.
+class NoCookies : public QNetworkCookieJar {
+public:
+    using QNetworkCookieJar::QNetworkCookieJar;
+    QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+    bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+};
+constexpr qint64 kMaxRemoteBytes = 8 << 20;
+} // namespace
+
 MessageBrowser::MessageBrowser(QWidget *parent) : QTextBrowser(parent)
 {
-    setOpenExternalLinks(true);
-    setOpenLinks(true);
+    setOpenExternalLinks(false);
+    setOpenLinks(false);
     setFrameShape(QFrame::NoFrame);
 }
 
@@ -68,7 +86,7 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
     layout->setSpacing(0);
 
     m_header = new QLabel(this);
-    m_header->setTextFormat(Qt::RichText);
+    m_header->setTextFormat(Qt::RichText); // built here, every value escaped
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_header->setWordWrap(true);
     m_header->setContentsMargins(12, 10, 12, 10);
@@ -84,6 +102,7 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
     auto *barLayout = new QHBoxLayout(m_remoteBar);
     barLayout->setContentsMargins(12, 4, 12, 4);
     m_remoteLabel = new QLabel(m_remoteBar);
+    m_remoteLabel->setTextFormat(Qt::PlainText);
     m_remoteButton = new QPushButton(tr("Show remote content"), m_remoteBar);
     barLayout->addWidget(m_remoteLabel, 1);
     barLayout->addWidget(m_remoteButton);
@@ -100,6 +119,24 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
     m_browser = new MessageBrowser(this);
     m_browser->document()->setDocumentMargin(12);
     layout->addWidget(m_browser, 1);
+    connect(m_browser, &QTextBrowser::anchorClicked, this, &MessageView::openLink);
+
+    // Where a link really goes, shown while the pointer is on it.
+    m_linkTarget = new QLabel(this);
+    m_linkTarget->setObjectName(QStringLiteral("linkTarget"));
+    m_linkTarget->setTextFormat(Qt::PlainText);
+    m_linkTarget->setContentsMargins(8, 2, 8, 2);
+    m_linkTarget->setStyleSheet(QStringLiteral("#linkTarget { background: palette(alternate-base); border-top: 1px solid palette(mid); }"));
+    m_linkTarget->hide();
+    layout->addWidget(m_linkTarget);
+    connect(m_browser, qOverload<const QUrl &>(&QTextBrowser::highlighted), this, [this](const QUrl &url) {
+        if (url.isEmpty() || url.scheme() == QLatin1String("heron")) {
+            m_linkTarget->hide();
+            return;
+        }
+        m_linkTarget->setText(url.toDisplayString());
+        m_linkTarget->show();
+    });
 
     m_attachments = new QListWidget(this);
     m_attachments->setObjectName(QStringLiteral("attachments"));
@@ -128,6 +165,11 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
 void MessageView::clear()
 {
     m_messageId = 0;
+    ++m_generation;
+    m_ready = false;
+    m_raw.clear();
+    m_links.clear();
+    m_linkTarget->hide();
     m_content = {};
     m_header->setText(QString());
     m_header->hide();
@@ -159,6 +201,9 @@ void MessageView::showLoading(const MessageRecord &header)
     setHeader(header);
     m_remoteBar->hide();
     m_attachments->hide();
+    ++m_generation;
+    m_ready = false;
+    m_raw.clear();
     m_content = {};
     m_browser->setContent(nullptr, false);
     m_browser->setHtml(QStringLiteral("<p style=\"color:#718096\">%1</p>").arg(tr("Downloading message…")));
@@ -169,6 +214,8 @@ void MessageView::showError(const MessageRecord &header, const QString &message)
     setHeader(header);
     m_remoteBar->hide();
     m_attachments->hide();
+    ++m_generation;
+    m_ready = false;
     m_browser->setContent(nullptr, false);
     m_browser->setHtml(QStringLiteral("<p style=\"color:#c53030\">%1</p>").arg(message.toHtmlEscaped()));
 }
@@ -179,31 +226,66 @@ void MessageView::setRemotePolicy(RemoteContentPolicy policy, std::function<bool
     m_isKnown = std::move(isKnown);
 }
 
-void MessageView::showMessage(const MessageRecord &header, const QByteArray &raw)
+void MessageView::showMessage(const MessageRecord &header, const QByteArray &raw, bool inJunk)
 {
     setHeader(header);
     m_fromAddr = header.fromAddr;
-    m_content = mime::parseMessage(raw);
+    m_inJunk = inJunk;
+    m_raw = raw;
+    m_content = {};
+    m_links.clear();
+    m_remoteUrls.clear();
     m_allowRemote = false;
-    render();
-    if (!m_remoteUrls.isEmpty() && m_policy == RemoteContentPolicy::KnownSenders && m_isKnown && !m_fromAddr.isEmpty() &&
-        m_isKnown(m_fromAddr))
+    m_ready = false;
+    m_remoteBar->hide();
+    m_attachments->clear();
+    m_attachments->hide();
+    m_linkTarget->hide();
+    m_browser->setContent(nullptr, false);
+    m_browser->setHtml(QStringLiteral("<p style=\"color:#718096\">%1</p>").arg(tr("Opening message…")));
+    const quint64 generation = ++m_generation;
+    // Received mail is untrusted: parsed and sanitised off the GUI thread.
+    QPointer<MessageView> self(this);
+    QThreadPool::globalInstance()->start([self, generation, raw] {
+        mime::DisplayMessage d;
+        try {
+            d = mime::prepareForDisplay(raw);
+        } catch (...) {
+            d.content.problem = tr("This message could not be decoded.");
+            d.html = mime::plainTextToHtml(QString::fromUtf8(raw.left(1 << 20)));
+        }
+        QMetaObject::invokeMethod(qApp, [self, generation, d = std::move(d)]() mutable {
+            if (self) self->finish(generation, std::move(d));
+        }, Qt::QueuedConnection);
+    });
+    QTimer::singleShot(m_parseBudgetMs, this, [this, generation] {
+        if (generation != m_generation || m_ready) return;
+        m_browser->setHtml(QStringLiteral("<p style=\"color:#c53030\">%1</p><p><a href=\"heron:source\">%2</a></p>")
+                               .arg(tr("This message is taking too long to open; it may be malformed.").toHtmlEscaped(),
+                                    tr("View the message source").toHtmlEscaped()));
+    });
+}
+
+void MessageView::finish(quint64 generation, mime::DisplayMessage d)
+{
+    if (generation != m_generation) return; // another message was chosen meanwhile
+    m_content = std::move(d.content);
+    m_remoteUrls = std::move(d.remoteUrls);
+    m_links = std::move(d.links);
+    m_ready = true;
+    render(d.html);
+    Q_EMIT ready();
+    if (!m_remoteUrls.isEmpty() && !m_inJunk && m_policy == RemoteContentPolicy::KnownSenders && m_isKnown &&
+        !m_fromAddr.isEmpty() && m_isKnown(m_fromAddr))
         showRemoteContent();
 }
 
-void MessageView::render()
+void MessageView::render(const QString &body)
 {
-    QString html;
-    m_remoteUrls.clear();
-    if (!m_content.html.isEmpty()) {
-        SanitizedHtml s = sanitizeHtml(m_content.html);
-        html = s.html;
-        m_remoteUrls = s.remoteUrls;
-    } else {
-        html = plainTextToHtml(m_content.plainText);
-    }
+    QString html = body;
     if (!m_content.problem.isEmpty())
-        html.prepend(QStringLiteral("<p style=\"color:#c53030\">%1</p>").arg(m_content.problem.toHtmlEscaped()));
+        html.prepend(QStringLiteral("<p style=\"color:#c53030\">%1 <a href=\"heron:source\">%2</a></p>")
+                         .arg(m_content.problem.toHtmlEscaped(), tr("View the message source").toHtmlEscaped()));
     m_browser->setContent(&m_content, m_allowRemote);
     m_browser->setHtml(html);
     if (!m_remoteUrls.isEmpty() && !m_allowRemote) {
@@ -211,10 +293,13 @@ void MessageView::render()
                                    ? tr("Heron blocked a remote image in this message to protect your privacy.")
                                    : tr("Heron blocked %1 remote images in this message to protect your privacy.")
                                          .arg(m_remoteUrls.size()));
-        m_remoteButton->setVisible(m_policy != RemoteContentPolicy::Never);
-        m_allowSenderButton->setVisible(m_policy == RemoteContentPolicy::KnownSenders && !m_fromAddr.isEmpty());
+        const bool never = m_policy == RemoteContentPolicy::Never || m_inJunk;
+        m_remoteButton->setVisible(!never);
+        m_allowSenderButton->setVisible(!never && m_policy == RemoteContentPolicy::KnownSenders && !m_fromAddr.isEmpty());
         m_allowSenderButton->setText(tr("Always from %1").arg(m_fromAddr));
-        if (m_policy == RemoteContentPolicy::Never)
+        if (m_inJunk)
+            m_remoteLabel->setText(m_remoteLabel->text() + QLatin1Char(' ') + tr("(Never loaded for messages in Junk.)"));
+        else if (m_policy == RemoteContentPolicy::Never)
             m_remoteLabel->setText(m_remoteLabel->text() + QLatin1Char(' ') + tr("(Settings: never load remote images.)"));
         m_remoteBar->show();
     } else {
@@ -224,10 +309,51 @@ void MessageView::render()
     for (const mime::Attachment &a : m_content.attachments) {
         auto *item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/attachment.svg")),
                                          QStringLiteral("%1 (%2 KB)").arg(a.fileName).arg((a.data.size() + 1023) / 1024));
-        item->setToolTip(a.mimeType);
+        item->setToolTip(a.mimeType.toHtmlEscaped());
         m_attachments->addItem(item);
     }
     m_attachments->setVisible(!m_content.attachments.empty());
+}
+
+void MessageView::openLink(const QUrl &url)
+{
+    if (url.scheme() == QLatin1String("heron")) {
+        if (url.path() == QLatin1String("source")) Q_EMIT viewSourceRequested();
+        return;
+    }
+    if (url.scheme().isEmpty() && url.hasFragment()) {
+        m_browser->scrollToAnchor(url.fragment());
+        return;
+    }
+    if (!mime::isOpenableLink(url)) {
+        QMessageBox box(QMessageBox::Information, tr("Open Link"),
+                        tr("Heron opens only web (http, https) and mail (mailto) links from messages. This link is:\n\n%1")
+                            .arg(url.toDisplayString()),
+                        QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+        return;
+    }
+    // A link whose text names another address than where it goes asks first.
+    QString shownAs;
+    for (const mime::HtmlLink &l : std::as_const(m_links))
+        if (QUrl(l.href) == url && mime::linkTextMisleads(l.text, url)) {
+            shownAs = l.text.simplified();
+            break;
+        }
+    if (!shownAs.isEmpty()) {
+        QMessageBox box(QMessageBox::Warning, tr("Open Link"),
+                        tr("This link says\n\n%1\n\nbut it goes to\n\n%2\n\nOpen it anyway?").arg(shownAs.left(300), url.toDisplayString()),
+                        QMessageBox::Open | QMessageBox::Cancel, this);
+        box.setTextFormat(Qt::PlainText);
+        box.setDefaultButton(QMessageBox::Cancel);
+        if (box.exec() != QMessageBox::Open) return;
+    }
+    if (url.scheme().compare(QLatin1String("mailto"), Qt::CaseInsensitive) == 0) {
+        Q_EMIT composeTo(url);
+        return;
+    }
+    QDesktopServices::openUrl(url);
 }
 
 bool MessageView::remoteContentBlocked() const { return m_remoteBar->isVisible(); }
@@ -237,18 +363,34 @@ void MessageView::showRemoteContent()
 {
     m_allowRemote = true;
     m_remoteBar->hide();
-    if (!m_network) m_network = new QNetworkAccessManager(this);
+    if (m_inJunk) return;
+    if (!m_network) {
+        m_network = new QNetworkAccessManager(this);
+        m_network->setCookieJar(new NoCookies(m_network));
+    }
     const qint64 forMessage = m_messageId;
     int budget = 50;
     for (const QString &u : std::as_const(m_remoteUrls)) {
         if (--budget < 0) break;
         QNetworkRequest req{QUrl(u)};
         req.setTransferTimeout(15000);
+        // Redirects only to https, at most 5; never a cookie; a size cap.
+        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
+        req.setMaximumRedirectsAllowed(5);
+        req.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+        req.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
         QNetworkReply *reply = m_network->get(req);
+        connect(reply, &QNetworkReply::redirected, reply, [reply](const QUrl &to) {
+            if (to.scheme() == QLatin1String("https")) Q_EMIT reply->redirectAllowed();
+            else reply->abort();
+        });
+        connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64 total) {
+            if (received > kMaxRemoteBytes || total > kMaxRemoteBytes) reply->abort();
+        });
         connect(reply, &QNetworkReply::finished, this, [this, reply, forMessage, u] {
             reply->deleteLater();
             if (forMessage != m_messageId || reply->error() != QNetworkReply::NoError) return;
-            QImage img = QImage::fromData(reply->read(8 << 20));
+            QImage img = QImage::fromData(reply->read(kMaxRemoteBytes));
             if (img.isNull()) return;
             m_browser->document()->addResource(QTextDocument::ImageResource, QUrl(u), img);
             m_browser->document()->markContentsDirty(0, m_browser->document()->characterCount());

@@ -2,7 +2,10 @@
 // Shows one message: header block, body (plain text or sanitised HTML with
 // cid: images; remote content blocked until "Show remote content"), and the
 // attachments with save and open.
-// Thread: GUI. Parsing happens here; bodies are bounded (see mime::parseMessage).
+// Thread: GUI. Received mail is parsed and sanitised on a worker thread
+// (mime::prepareForDisplay, linear and bounded); the view shows "Opening
+// message…" meanwhile and gives up waiting after a time budget, pointing to the
+// message source, which stays available (rawSource) whatever the parse said.
 #include "SettingsDialog.h"
 #include "mime/MessageContent.h"
 #include "store/MessageRecord.h"
@@ -24,6 +27,7 @@ class MessageBrowser : public QTextBrowser {
     Q_OBJECT
 public:
     explicit MessageBrowser(QWidget *parent = nullptr);
+    // Links are never opened by the browser itself: MessageView decides.
     void setContent(const mime::MessageContent *content, bool allowRemote);
     QVariant loadResource(int type, const QUrl &name) override;
     int blockedRequests() const { return m_blocked; }
@@ -37,7 +41,14 @@ class MessageView : public QWidget {
     Q_OBJECT
 public:
     explicit MessageView(QWidget *parent = nullptr);
-    void showMessage(const MessageRecord &header, const QByteArray &raw);
+    // Shows the header at once and the body when the worker has prepared it.
+    // inJunk: remote content is never loaded for it.
+    void showMessage(const MessageRecord &header, const QByteArray &raw, bool inJunk = false);
+    // True once the body of the current message is shown (content() is valid).
+    bool isReady() const { return m_ready; }
+    const QByteArray &rawSource() const { return m_raw; }
+    // How long the worker may take before the view stops waiting (ms).
+    void setParseBudget(int ms) { m_parseBudgetMs = ms; }
     void showLoading(const MessageRecord &header);
     void showError(const MessageRecord &header, const QString &message);
     void clear();
@@ -58,10 +69,15 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void allowSender(const QString &address);
+    void composeTo(const QUrl &mailto);   // a mailto: link was clicked
+    void viewSourceRequested();
+    void ready();                          // the body of the current message is shown
 
 private:
     void setHeader(const MessageRecord &header);
-    void render();
+    void render(const QString &html);
+    void finish(quint64 generation, mime::DisplayMessage message);
+    void openLink(const QUrl &url);
     void saveAttachment(int index);
     void openAttachment(int index);
 
@@ -78,6 +94,13 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     mime::MessageContent m_content;
     QStringList m_remoteUrls;
+    QList<mime::HtmlLink> m_links;
+    QLabel *m_linkTarget;
+    QByteArray m_raw;
+    quint64 m_generation = 0;
+    bool m_ready = false;
+    bool m_inJunk = false;
+    int m_parseBudgetMs = 8000;
     qint64 m_messageId = 0;
     bool m_allowRemote = false;
 };

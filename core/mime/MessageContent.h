@@ -2,6 +2,8 @@
 // A received message taken apart for display: text bodies decoded to Unicode,
 // attachments and inline (cid:) parts with their decoded bytes. Input is
 // bounded before vmime sees it (vmime crashes on very deep nesting).
+#include "mime/HtmlSanitizer.h"
+
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
@@ -35,12 +37,23 @@ struct MessageContent {
     const Attachment *findContentId(const QString &cid) const;
 };
 
+// Linear in the size of raw and bounded by construction: the MIME tree is
+// walked without recursion, to at most 20 levels and 1000 parts; a message
+// beyond the limits is shown as far as it goes, with problem set.
 MessageContent parseMessage(const QByteArray &raw);
+
+// What the viewer shows of a message, all of it made on a worker thread: the
+// parsed content, and the body as sanitised HTML (HTML part) or as linkified
+// plain text, with the remote references and links found in it.
+struct DisplayMessage {
+    MessageContent content;
+    QString html;
+    QStringList remoteUrls;
+    QList<HtmlLink> links;
+};
+DisplayMessage prepareForDisplay(const QByteArray &raw);
 
 // Undoes format=flowed (RFC 3676): soft line breaks joined, space-stuffing removed.
 QString unflow(const QString &text);
-
-// Makes plain text from HTML for previews and terminals (no layout engine).
-QString htmlToPlainText(const QString &html);
 
 } // namespace heron::mime

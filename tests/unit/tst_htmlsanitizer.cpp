@@ -1,11 +1,12 @@
 // What received HTML may do in the viewer: no scripts, no silent network requests.
-#include "HtmlSanitizer.h"
+#include "mime/HtmlSanitizer.h"
 #include "MessageView.h"
 
 #include <QApplication>
 #include <QTest>
 
 using namespace heron::ui;
+using namespace heron::mime;
 
 class TestHtmlSanitizer : public QObject {
     Q_OBJECT
@@ -31,6 +32,58 @@ private Q_SLOTS:
         QCOMPARE(s.remoteUrls.size(), 3);
         QVERIFY(s.remoteUrls.contains(QStringLiteral("http://tracker.example/p.gif")));
         QVERIFY(s.remoteUrls.contains(QStringLiteral("https://proto.example/x.png")));
+    }
+
+    void hiddenSchemesAndUnquotedValues()
+    {
+        SanitizedHtml s = sanitizeHtml(QStringLiteral(
+            "<a href=\"jav&#x61;script:x()\">1</a><a href=' java\tscript:y()'>2</a><a href=smb://host/share>3</a>"
+            "<a href=\"file:///etc/passwd\">4</a><a href=\"https://ok.example/\">5</a><a href=\"mailto:a@b.example\">6</a>"
+            "<img src=http://unquoted.example/t.gif><img src=\"data:image/png;base64,AAAA\"><img src=\"file:///x.png\">"
+            "<style>@import 'http://css.example/a.css'; p { background: url(\"http://css.example/b.png\") }</style>"
+            "<img srcset=\"http://x.example/1x.png 1x\"><body background=\"//bg.example/a.png\">"));
+        QVERIFY(!s.html.contains(QLatin1String("script"), Qt::CaseInsensitive));
+        QVERIFY(!s.html.contains(QLatin1String("smb:")));
+        QVERIFY(!s.html.contains(QLatin1String("file:")));
+        QVERIFY(!s.html.contains(QLatin1String("srcset")));
+        QVERIFY(s.html.contains(QLatin1String("href=\"https://ok.example/\"")));
+        QVERIFY(s.html.contains(QLatin1String("data:image/png")));
+        QCOMPARE(s.links.size(), 2);
+        QCOMPARE(s.links[0].text, QStringLiteral("5"));
+        for (const char *u : {"http://unquoted.example/t.gif", "http://css.example/a.css", "http://css.example/b.png",
+                              "https://bg.example/a.png"})
+            QVERIFY2(s.remoteUrls.contains(QLatin1String(u)), u);
+    }
+
+    // Inputs that cost quadratic time with the old regular expressions (an
+    // unclosed element, a long run of spaces before a would-be handler, a long
+    // word in plain text): each finishes within the test's timeout now.
+    void hostileInputsTakeLinearTime()
+    {
+        const QString unclosed = QStringLiteral("<script>").repeated(200000) + QStringLiteral("tail");
+        QVERIFY(!sanitizeHtml(unclosed).html.contains(QLatin1String("script")));
+        const QString spaces = QStringLiteral("<p") + QString(2000000, QLatin1Char(' ')) + QStringLiteral("x>text</p>");
+        QVERIFY(sanitizeHtml(spaces).html.contains(QLatin1String("text")));
+        const QString comments = QStringLiteral("<!--").repeated(300000);
+        QVERIFY(sanitizeHtml(comments).html.isEmpty());
+        const QString word = QString(2000000, QLatin1Char('a')) + QStringLiteral("@") + QString(2000000, QLatin1Char('b'));
+        QVERIFY(plainTextToHtml(word).size() > 4000000);
+        const QString ats = QStringLiteral("a@a.").repeated(500000);
+        QVERIFY(!plainTextToHtml(ats).isEmpty());
+        QVERIFY(htmlToPlainText(QStringLiteral("<style>").repeated(200000)).isEmpty());
+    }
+
+    void misleadingLinkText()
+    {
+        QVERIFY(linkTextMisleads(QStringLiteral("https://bank.example/login"), QUrl(QStringLiteral("https://evil.example/"))));
+        QVERIFY(linkTextMisleads(QStringLiteral("www.bank.example"), QUrl(QStringLiteral("https://bank.example.evil.example/"))));
+        QVERIFY(!linkTextMisleads(QStringLiteral("https://bank.example"), QUrl(QStringLiteral("https://www.bank.example/a"))));
+        QVERIFY(!linkTextMisleads(QStringLiteral("bank.example"), QUrl(QStringLiteral("https://login.bank.example/"))));
+        QVERIFY(!linkTextMisleads(QStringLiteral("Click here"), QUrl(QStringLiteral("https://evil.example/"))));
+        QVERIFY(linkTextMisleads(QStringLiteral("boss@corp.example"), QUrl(QStringLiteral("mailto:boss@evil.example"))));
+        QVERIFY(isOpenableLink(QUrl(QStringLiteral("https://a.example"))));
+        QVERIFY(!isOpenableLink(QUrl(QStringLiteral("smb://a.example/x"))));
+        QVERIFY(!isOpenableLink(QUrl(QStringLiteral("file:///etc/passwd"))));
     }
 
     void viewerMakesNoRemoteRequest()

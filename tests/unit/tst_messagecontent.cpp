@@ -83,6 +83,72 @@ private Q_SLOTS:
         QVERIFY(!c.problem.isEmpty());
     }
 
+    // vmime lower-cases and trims the type: every spelling is a multipart. The
+    // scanner walks them without recursion, stops at 20 levels, and still
+    // shows what came before.
+    void nestingBombInEverySpellingStopsAtTheLimit_data()
+    {
+        QTest::addColumn<QByteArray>("type");
+        QTest::newRow("lower") << QByteArray("multipart/mixed");
+        QTest::newRow("upper") << QByteArray("MULTIPART/MIXED");
+        QTest::newRow("mixed case") << QByteArray("MultiPart/Mixed");
+        QTest::newRow("spaces") << QByteArray("  multipart /mixed");
+        QTest::newRow("tab") << QByteArray("\tmUlTiPaRt\t/\tmixed");
+        QTest::newRow("alternative") << QByteArray("Multipart/Alternative");
+    }
+    void nestingBombInEverySpellingStopsAtTheLimit()
+    {
+        QFETCH(QByteArray, type);
+        QByteArray raw = "Subject: bomb\r\nContent-Type: " + type + "; boundary=b0\r\n\r\n--b0\r\nContent-Type: text/plain\r\n\r\nvisible text\r\n";
+        for (int i = 0; i < 20000; ++i)
+            raw += "--b" + QByteArray::number(i) + "\r\nContent-Type: " + type + "; boundary=\"b" + QByteArray::number(i + 1) + "\"\r\n\r\n";
+        raw += "--b20000\r\nContent-Type: text/plain\r\n\r\ndeepest\r\n";
+        raw += QByteArray(4 << 20, 'x'); // a payload every level would rescan
+        MessageContent c = parseMessage(raw);
+        QCOMPARE(c.subject, QStringLiteral("bomb"));
+        QVERIFY2(c.problem.contains(QLatin1String("nested")), qPrintable(c.problem));
+        QVERIFY(c.plainText.contains(QLatin1String("visible text")));
+        QVERIFY(!c.plainText.contains(QLatin1String("deepest")));
+    }
+
+    void partBombStopsAtTheLimit()
+    {
+        QByteArray raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n";
+        for (int i = 0; i < 200000; ++i) raw += "--b\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n";
+        raw += "--b--\r\n";
+        MessageContent c = parseMessage(raw);
+        QVERIFY2(c.problem.contains(QLatin1String("parts")), qPrintable(c.problem));
+        QCOMPARE(c.attachments.size(), size_t(1000));
+    }
+
+    void headerBombIsShownRaw()
+    {
+        QByteArray raw;
+        for (int i = 0; i < 100000; ++i) raw += "X-Spam: y\r\n";
+        raw += "\r\nbody\r\n";
+        MessageContent c = parseMessage(raw);
+        QVERIFY2(c.problem.contains(QLatin1String("malformed")), qPrintable(c.problem));
+        QVERIFY(c.plainText.startsWith(QLatin1String("X-Spam")));
+    }
+
+    // A delimiter of an outer multipart ends the inner ones (RFC 2046 5.1.2),
+    // and the transfer encodings are undone per part.
+    void outerDelimiterEndsInnerPartsAndEncodingsAreDecoded()
+    {
+        QByteArray raw = crlf("Content-Type: multipart/mixed; boundary=out\n\n"
+                              "--out\nContent-Type: multipart/alternative; boundary=in\n\n"
+                              "--in\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n"
+                              "caf=C3=A9\n"
+                              "--out\nContent-Type: application/pdf; name=a.pdf\nContent-Transfer-Encoding: base64\n\n"
+                              "JVBERi0x\n--out--\nepilogue\n");
+        MessageContent c = parseMessage(raw);
+        QVERIFY2(c.problem.isEmpty(), qPrintable(c.problem));
+        QCOMPARE(c.plainText, QStringLiteral("café"));
+        QCOMPARE(c.attachments.size(), size_t(1));
+        QCOMPARE(c.attachments[0].data, QByteArray("%PDF-1"));
+        QCOMPARE(c.attachments[0].fileName, QStringLiteral("a.pdf"));
+    }
+
     void htmlToText()
     {
         QCOMPARE(htmlToPlainText(QStringLiteral("<style>p{}</style><p>a&amp;b</p><script>x()</script><br>c")),
