@@ -47,6 +47,7 @@ const char *kUsage =
     "              [--store-password-in-keyring | --store-password-in-profile]\n"
     "              (password: HERON_PASSWORD or one line on stdin)\n"
     "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
+    "              [--max-message-mb N]   largest message downloaded (default 100)\n"
     "  account list | account remove --name N\n"
     "  account discover EMAIL [--check] [--nameserver IP]   find the server settings (autoconfig,\n"
     "              DNS SRV, guessing); --check logs in (password: HERON_PASSWORD or stdin)\n"
@@ -264,6 +265,12 @@ int cmdAccount(const Profile &profile, store::MailStore &store, SecretStore &sec
             return Usage;
         }
     }
+    bool sizeOk = true;
+    c.maxMessageMB = a.opt("--max-message-mb", "100").toInt(&sizeOk);
+    if (!sizeOk || c.maxMessageMB < 1 || c.maxMessageMB > 4096) {
+        err() << "error: --max-message-mb is a number of MB from 1 to 4096\n";
+        return Usage;
+    }
     if (a.options.contains("--smtp-host")) {
         c.smtp.host = a.opt("--smtp-host");
         c.smtp.port = a.opt("--smtp-port", "465").toInt();
@@ -404,7 +411,7 @@ int cmdShow(const Profile &profile, store::MailStore &store, SecretStore &secret
         net::ImapSession &session = s.session();
         net::ImapSelectInfo info = session.select(mb->name.toLatin1());
         if (info.uidvalidity != m->uidvalidity) { err() << "error: the folder changed on the server; sync first\n"; return NotFound; }
-        QByteArray body = session.fetchMessage(m->uid);
+        QByteArray body = session.fetchMessage(m->uid, m->size);
         if (body.isEmpty()) { err() << "error: the server no longer has this message\n"; return NotFound; }
         store.storeBody(id, body);
         raw = body;

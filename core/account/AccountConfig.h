@@ -1,5 +1,6 @@
 #pragma once
 #include <QString>
+#include <algorithm>
 #include <cstdint>
 
 namespace heron {
@@ -31,6 +32,10 @@ struct AccountConfig {
     //   "mirror" (when deleted for good locally).
     QString pop3Policy = QStringLiteral("leave");
     int pop3KeepDays = 0;
+    // The largest message downloaded (sizes a server announces are claims; the
+    // download stops at this many MB and the message is marked too large).
+    int maxMessageMB = 100;
+    int64_t maxMessageBytes() const { return int64_t(std::max(1, maxMessageMB)) << 20; }
     bool isPop3() const { return protocol == QLatin1String("pop3"); }
 };
 

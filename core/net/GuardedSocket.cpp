@@ -10,11 +10,13 @@ void GuardedSocket::receive(vmime::string &buffer)
 {
     if (m_tls) {
         m_inner->receive(buffer);
+        if (m_budget) m_budget->consume(buffer.size());
         return;
     }
     if (m_pending.find('\n') == std::string::npos) {
         std::string more;
         m_inner->receive(more);
+        if (m_budget) m_budget->consume(more.size());
         m_pending += more;
     }
     size_t nl = m_pending.find('\n');
@@ -33,8 +35,11 @@ void GuardedSocket::receive(vmime::string &buffer)
 
 size_t GuardedSocket::receiveRaw(vmime::byte_t *buffer, const size_t count)
 {
-    if (m_tls && m_pending.empty())
-        return m_inner->receiveRaw(buffer, count);
+    if (m_tls && m_pending.empty()) {
+        const size_t n = m_inner->receiveRaw(buffer, count);
+        if (m_budget) m_budget->consume(n);
+        return n;
+    }
     if (m_tls) {
         // Cannot happen: the handshake is refused while bytes are pending.
         throw vmime::exceptions::tls_exception("unexpected plaintext data before TLS");

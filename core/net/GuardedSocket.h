@@ -5,15 +5,58 @@
 // vmime's parser buffer (where they would later be read as if they had come
 // over TLS). If any such bytes are pending when the TLS handshake starts, the
 // connection is aborted.
+#include <vmime/exception.hpp>
 #include <vmime/net/socket.hpp>
 
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <string>
 
 namespace heron::net {
 
+// The server sent more than the budget allowed (see ReadBudget).
+class ReadBudgetExceeded : public vmime::exceptions::socket_exception {
+public:
+    explicit ReadBudgetExceeded(const std::string &what) : vmime::exceptions::socket_exception(what) {}
+    vmime::exception *clone() const override { return new ReadBudgetExceeded(*this); }
+    const char *name() const noexcept override { return "read_budget_exceeded"; }
+};
+
+// How many more bytes a server may send for what is being read now. Counted
+// below TLS (what vmime's parsers buffer is never more than what arrived), so
+// a greeting, a STARTTLS reply, a SASL exchange or a POP3 RETR that never
+// ends cannot make vmime buffer without bound, TLS or not. One per connection,
+// used by the connection's thread only; negative means unlimited (the phase
+// where our own bounded parser reads).
+class ReadBudget {
+public:
+    void set(int64_t bytes, std::string what)
+    {
+        m_left = bytes;
+        m_limit = bytes;
+        m_what = std::move(what);
+    }
+    void unlimited() { m_left = -1; }
+    void consume(size_t n)
+    {
+        if (m_left < 0) return;
+        m_left -= int64_t(n);
+        if (m_left < 0)
+            throw ReadBudgetExceeded("the server sent more than " + std::to_string(m_limit >> 10) + " KB for " + m_what);
+    }
+    int64_t limit() const { return m_limit; }
+private:
+    int64_t m_left = -1;
+    int64_t m_limit = -1;
+    std::string m_what;
+};
+using ReadBudgetPtr = std::shared_ptr<ReadBudget>;
+
 class GuardedSocket : public vmime::net::socket {
 public:
-    explicit GuardedSocket(vmime::shared_ptr<vmime::net::socket> inner) : m_inner(std::move(inner)) {}
+    GuardedSocket(vmime::shared_ptr<vmime::net::socket> inner, ReadBudgetPtr budget)
+        : m_inner(std::move(inner)), m_budget(std::move(budget)) {}
 
     void connect(const vmime::string &address, const vmime::port_t port) override { m_inner->connect(address, port); }
     void disconnect() override { m_inner->disconnect(); }
@@ -37,20 +80,23 @@ public:
 private:
     void checkHandshakeStart(const vmime::byte_t *buffer, size_t count);
     vmime::shared_ptr<vmime::net::socket> m_inner;
+    ReadBudgetPtr m_budget;
     std::string m_pending;    // received but not yet handed to vmime (plaintext phase only)
     bool m_tls = false;       // a TLS handshake has started: pass bytes through untouched
 };
 
 class GuardedSocketFactory : public vmime::net::socketFactory {
 public:
-    explicit GuardedSocketFactory(vmime::shared_ptr<vmime::net::socketFactory> inner) : m_inner(std::move(inner)) {}
-    vmime::shared_ptr<vmime::net::socket> create() override { return vmime::make_shared<GuardedSocket>(m_inner->create()); }
+    GuardedSocketFactory(vmime::shared_ptr<vmime::net::socketFactory> inner, ReadBudgetPtr budget)
+        : m_inner(std::move(inner)), m_budget(std::move(budget)) {}
+    vmime::shared_ptr<vmime::net::socket> create() override { return vmime::make_shared<GuardedSocket>(m_inner->create(), m_budget); }
     vmime::shared_ptr<vmime::net::socket> create(vmime::shared_ptr<vmime::net::timeoutHandler> th) override
     {
-        return vmime::make_shared<GuardedSocket>(m_inner->create(th));
+        return vmime::make_shared<GuardedSocket>(m_inner->create(th), m_budget);
     }
 private:
     vmime::shared_ptr<vmime::net::socketFactory> m_inner;
+    ReadBudgetPtr m_budget;
 };
 
 } // namespace heron::net

@@ -65,11 +65,21 @@ bool ImapResponseReader::take(QByteArray *response)
             if (need - m_pos > m_limits.maxResponseBytes)
                 throw ProtocolError("server response exceeds the size limit");
             if (m_buf.size() < need) {
+                // Room for the whole literal at once: appending would otherwise
+                // grow the buffer geometrically, to up to twice its size.
+                if (m_buf.capacity() < need) m_buf.reserve(need + 4096);
                 m_scan = nl; // look at this line again once the literal is complete
                 return false;
             }
             m_lineStart = m_scan = need;
             continue;
+        }
+        if (m_pos == 0 && nl + 1 == m_buf.size()) {
+            // The whole buffer is this response (a large body): handed over, not copied.
+            *response = std::move(m_buf);
+            m_buf = QByteArray();
+            m_pos = m_lineStart = m_scan = 0;
+            return true;
         }
         *response = m_buf.mid(m_pos, nl + 1 - m_pos);
         m_pos = m_lineStart = m_scan = nl + 1;

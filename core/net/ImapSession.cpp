@@ -14,7 +14,15 @@ using mime::decodeHeader;
 ImapSession::ImapSession(AccountConfig account, QString password, TrustPolicy trust, CancelFlag cancel)
     : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),
       m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)), m_timeout(makeTimeout(30)),
-      m_silenceLimit(*m_timeout * 2) {}
+      m_silenceLimit(*m_timeout * 2)
+{
+    // One response holds at most one message: the account's limit, plus room
+    // for the rest of its FETCH line.
+    ImapLimits limits;
+    limits.maxLiteralBytes = m_account.maxMessageBytes() + 65536;
+    limits.maxResponseBytes = m_account.maxMessageBytes() + (2 << 20);
+    m_reader = ImapResponseReader(limits);
+}
 
 ImapSession::~ImapSession()
 {
@@ -44,7 +52,10 @@ void ImapSession::connect()
     vmime::utility::url url(proto, srv.host.toStdString(), srv.port);
     auto auth = vmime::make_shared<PasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(url, auth);
-    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, m_timeout, false);
+    // vmime reads the greeting, STARTTLS, the login and CAPABILITY itself,
+    // unbounded: our own bounded reader takes over only after that.
+    m_budget->set(1 << 20, "the greeting and login");
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, m_timeout, false, m_budget);
     try {
         m_store->connect();
         auto imapStore = vmime::dynamicCast<vmime::net::imap::IMAPStore>(m_store);
@@ -69,6 +80,7 @@ void ImapSession::connect()
         m_socket.reset();
         throw err;
     }
+    m_budget->unlimited();
     m_connected = true;
     m_condstore = hasCapability("CONDSTORE");
 }
@@ -355,7 +367,7 @@ ImapSelectInfo ImapSession::select(const QByteArray &rawName)
     ImapResponse done = command(cmd, [&](const ImapResponse &r) {
         if (!r.code.isEmpty()) readCode(r.code);
         if (r.items.size() >= 2 && r.items[1].atomIs("EXISTS"))
-            info.exists = uint32_t(r.items[0].number());
+            info.exists = uint32_t(std::min<uint64_t>(r.items[0].number(), kMaxFolderMessages));
     });
     if (done.code.toUpper().startsWith("READ-ONLY"))
         info.readOnly = true;
@@ -363,20 +375,28 @@ ImapSelectInfo ImapSession::select(const QByteArray &rawName)
         fail(NetError::Protocol, QStringLiteral("%1 did not report UIDVALIDITY for %2")
                                      .arg(m_account.incoming.host, decodeMailboxName(rawName)));
     m_selected = rawName;
+    m_selectedExists = info.exists;
     return info;
 }
 
-static void appendSequenceSet(const QByteArray &set, std::vector<uint32_t> *out)
+// A server's UID set ("1:5,9") as the UIDs it names. The total is bounded by
+// what the folder can hold (its EXISTS, at most kMaxFolderMessages), checked
+// before a range is expanded: "1:4294967295" repeated cannot allocate more
+// than that, whatever the numbers in it say.
+static void appendSequenceSet(const QByteArray &set, std::vector<uint32_t> *out, size_t maxTotal)
 {
+    auto tooMany = [] { throw NetError(NetError::Protocol, QStringLiteral("the server listed more messages than the folder holds")); };
     for (const QByteArray &part : set.split(',')) {
         qsizetype colon = part.indexOf(':');
         if (colon < 0) {
+            if (out->size() >= maxTotal) tooMany();
             out->push_back(part.toUInt());
         } else {
             uint32_t a = part.left(colon).toUInt(), b = part.mid(colon + 1).toUInt();
             if (a > b) std::swap(a, b);
-            if (b - a > 50'000'000) throw NetError(NetError::Protocol, QStringLiteral("absurd UID range from server"));
-            for (uint32_t u = a; u <= b && u != 0; ++u) out->push_back(u);
+            if (a == 0) a = 1;
+            if (uint64_t(b) - a + 1 > maxTotal - out->size()) tooMany();
+            for (uint64_t u = a; u <= b; ++u) out->push_back(uint32_t(u));
         }
     }
 }
@@ -384,18 +404,22 @@ static void appendSequenceSet(const QByteArray &set, std::vector<uint32_t> *out)
 std::vector<uint32_t> ImapSession::searchAllUids()
 {
     std::vector<uint32_t> uids;
+    // New mail may arrive between SELECT and SEARCH: some room above EXISTS.
+    const size_t maxTotal = std::min<size_t>(size_t(m_selectedExists) + 100000, kMaxFolderMessages);
     const bool esearch = hasCapability("ESEARCH");
     // UNDELETED: a message flagged \Deleted is on its way out (a move on a
     // server without UIDPLUS, another client's "mark as deleted"): not shown.
     command(esearch ? "UID SEARCH RETURN (ALL) UNDELETED" : "UID SEARCH UNDELETED", [&](const ImapResponse &r) {
         if (r.items.empty()) return;
         if (r.items[0].atomIs("SEARCH")) {
+            if (r.items.size() - 1 > maxTotal - uids.size())
+                fail(NetError::Protocol, QStringLiteral("%1 listed more messages than the folder holds").arg(m_account.incoming.host));
             for (size_t i = 1; i < r.items.size(); ++i)
                 uids.push_back(uint32_t(r.items[i].number()));
         } else if (r.items[0].atomIs("ESEARCH")) {
             for (size_t i = 1; i + 1 < r.items.size(); ++i)
                 if (r.items[i].atomIs("ALL"))
-                    appendSequenceSet(r.items[i + 1].text, &uids);
+                    appendSequenceSet(r.items[i + 1].text, &uids, maxTotal);
         }
     });
     std::sort(uids.begin(), uids.end());
@@ -573,8 +597,11 @@ void ImapSession::fetchFlags(uint64_t changedSince, const std::function<void(uin
     });
 }
 
-QByteArray ImapSession::fetchMessage(uint32_t uid)
+QByteArray ImapSession::fetchMessage(uint32_t uid, int64_t claimedSize)
 {
+    if (claimedSize > m_account.maxMessageBytes())
+        throw NetError(NetError::TooLarge, QStringLiteral("This message is %1 MB, over this account's limit of %2 MB; it stays on the server.")
+                                               .arg((claimedSize + (1 << 20) - 1) >> 20).arg(m_account.maxMessageMB));
     QByteArray body;
     bool found = false;
     command("UID FETCH " + QByteArray::number(uid) + " (UID BODY.PEEK[])", [&](const ImapResponse &r) {

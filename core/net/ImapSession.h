@@ -67,7 +67,10 @@ public:
     // Flags of every message (changed since modseq when CONDSTORE is on and modseq > 0).
     void fetchFlags(uint64_t changedSince, const std::function<void(uint32_t uid, int flags)> &sink);
     // The whole raw message; empty if the server no longer has it.
-    QByteArray fetchMessage(uint32_t uid);
+    // The whole message; NetError::TooLarge without asking the server when
+    // the size it announced is over the account's limit (and a literal over
+    // the limit ends the connection: the reader refuses it unread).
+    QByteArray fetchMessage(uint32_t uid, int64_t claimedSize);
     void storeFlags(const std::vector<uint32_t> &uids, int flags, bool add);
     void copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
     // MOVE where offered; otherwise COPY, \Deleted and UID EXPUNGE of exactly these UIDs.
@@ -117,6 +120,9 @@ private:
 
     AccountConfig m_account;
     QString m_password;
+    uint32_t m_selectedExists = 0;
+    static constexpr uint32_t kMaxFolderMessages = 10'000'000; // far above any real folder
+    ReadBudgetPtr m_budget = std::make_shared<ReadBudget>();
     TrustPolicy m_trust;
     CancelFlag m_cancel;
     TimeoutSeconds m_timeout; // the socket's; 0 while idling

@@ -30,6 +30,7 @@ public:
         Protocol,     // the server broke the protocol (malformed or oversized reply)
         Server,       // the server refused a command (NO/BAD) for this item
         Cancelled,    // we stopped it
+        TooLarge,     // a message (or reply) over the account's size limit: skipped, the account goes on
     };
     NetError(Kind kind, const QString &message, CertificateInfo info = {})
         : std::runtime_error(message.toStdString()), m_kind(kind), m_message(message), m_info(std::move(info)) {}

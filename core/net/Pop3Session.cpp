@@ -54,7 +54,8 @@ void Pop3Session::connect()
     // unless the user chose an unencrypted account. APOP (MD5) is not used.
     auto auth = vmime::make_shared<SaslPasswordAuthenticator>(m_account.username, m_password);
     m_store = m_session->getStore(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
-    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, makeTimeout(30), true);
+    auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, makeTimeout(30), true, m_budget);
+    m_budget->set(1 << 20, "the greeting and login");
     m_session->getProperties()["store." + proto + ".options.apop"] = false;
     m_session->getProperties()["store." + proto + ".options.apop.fallback"] = false;
     // sasl.fallback stays on: servers without SASL know only USER/PASS. (A
@@ -78,6 +79,7 @@ void Pop3Session::connect()
 std::vector<Pop3Entry> Pop3Session::list()
 {
     std::vector<Pop3Entry> out;
+    m_budget->set(64 << 20, "the message list");
     try {
         const size_t count = m_inbox->getMessageCount();
         if (count == 0) return out;
@@ -97,22 +99,52 @@ std::vector<Pop3Entry> Pop3Session::list()
     return out;
 }
 
-QByteArray Pop3Session::retrieve(size_t number)
+namespace {
+// Collects a download straight into the QByteArray it ends up in (one copy of
+// the message in memory, not two).
+class ByteArrayOutput : public vmime::utility::outputStream {
+public:
+    explicit ByteArrayOutput(QByteArray &out) : m_out(out) {}
+    void flush() override {}
+protected:
+    void writeImpl(const vmime::byte_t *data, const size_t count) override
+    {
+        m_out.append(reinterpret_cast<const char *>(data), qsizetype(count));
+    }
+private:
+    QByteArray &m_out;
+};
+} // namespace
+
+QByteArray Pop3Session::retrieve(size_t number, int64_t maxBytes)
 {
     if (number == 0 || number > m_messages.size())
         throw NetError(NetError::Server, QStringLiteral("no message %1 on the server").arg(number));
-    std::string data;
+    QByteArray data;
+    // The claim in LIST is a hint for the buffer, never trusted beyond the cap.
+    data.reserve(qsizetype(std::min<int64_t>(int64_t(m_messages[number - 1]->getSize()), maxBytes) + 4096));
+    // Dot-stuffing, line ends and the status line: a little over the message.
+    m_budget->set(maxBytes + maxBytes / 16 + 65536, "message " + std::to_string(number));
     try {
-        vmime::utility::outputStreamStringAdapter os(data);
+        ByteArrayOutput os(data);
         m_messages[number - 1]->extract(os);
+    } catch (const ReadBudgetExceeded &) {
+        m_store.reset(); // the rest of the message is still on the wire
+        throw NetError(NetError::TooLarge, QStringLiteral("message %1 is larger than this account's limit of %2 MB")
+                                               .arg(number).arg(maxBytes >> 20));
     } catch (const std::exception &e) {
         fail(e, "downloading a message");
     }
-    return QByteArray::fromStdString(data);
+    if (data.size() > maxBytes)
+        throw NetError(NetError::TooLarge, QStringLiteral("message %1 is larger than this account's limit of %2 MB")
+                                               .arg(number).arg(maxBytes >> 20));
+    m_budget->set(1 << 20, "a reply");
+    return data;
 }
 
 void Pop3Session::markDeleted(size_t number)
 {
+    m_budget->set(1 << 20, "a reply");
     try {
         m_inbox->deleteMessages(vmime::net::messageSet::byNumber(number));
     } catch (const std::exception &e) {
@@ -122,6 +154,7 @@ void Pop3Session::markDeleted(size_t number)
 
 void Pop3Session::quit()
 {
+    m_budget->set(1 << 20, "a reply");
     try {
         m_inbox->close(true);
         m_store->disconnect();

@@ -23,7 +23,10 @@ public:
     ~Pop3Session();
     void connect();
     std::vector<Pop3Entry> list();
-    QByteArray retrieve(size_t number);
+    // RETR, reading at most maxBytes of message (the size in LIST is a claim,
+    // not a limit): past it, NetError::TooLarge, and the session is unusable
+    // (the rest of the message was not read; connect again).
+    QByteArray retrieve(size_t number, int64_t maxBytes);
     void markDeleted(size_t number);
     // QUIT: commits the deletions.
     void quit();
@@ -39,6 +42,7 @@ private:
     vmime::shared_ptr<vmime::net::folder> m_inbox;
     std::vector<vmime::shared_ptr<vmime::net::message>> m_messages;
     bool m_quit = false;
+    ReadBudgetPtr m_budget = std::make_shared<ReadBudget>();
 };
 
 } // namespace heron::net

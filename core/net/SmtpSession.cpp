@@ -30,7 +30,9 @@ void SmtpSession::connect()
     m_transport = m_session->getTransport(vmime::utility::url(proto, srv.host.toStdString(), srv.port), auth);
     const std::string prefix = "transport." + proto + ".";
     m_session->getProperties()[prefix + "options.need-authentication"] = true;
-    m_verifier = applyConnectionPolicy(*m_transport, *m_session, prefix, srv, m_trust, m_cancel, makeTimeout(60), true);
+    m_verifier = applyConnectionPolicy(*m_transport, *m_session, prefix, srv, m_trust, m_cancel, makeTimeout(60), true, m_budget);
+    // vmime reads every SMTP reply itself: none may be longer than this.
+    m_budget->set(kReplyBudget, "the greeting and login");
     m_session->getProperties()[prefix + "options.sasl.fallback"] = false;
     try {
         m_transport->connect();
@@ -53,6 +55,7 @@ void SmtpSession::send(const QByteArray &raw, const QString &envelopeFrom, const
     std::string data(raw.constData(), size_t(raw.size()));
     vmime::utility::inputStreamStringAdapter is(data);
     const QString where = QStringLiteral("%1:%2").arg(m_account.smtp.host).arg(m_account.smtp.port);
+    m_budget->set(kReplyBudget, "the replies to sending a message");
     try {
         m_transport->send(vmime::mailbox(vmime::emailAddress(envelopeFrom.toStdString())), rcpts, is, data.size());
     } catch (const vmime::exceptions::command_error &e) {

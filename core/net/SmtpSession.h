@@ -28,6 +28,8 @@ private:
     vmime::shared_ptr<vmime::net::session> m_session;
     vmime::shared_ptr<vmime::net::transport> m_transport;
     vmime::shared_ptr<CertificateVerifier> m_verifier;
+    ReadBudgetPtr m_budget = std::make_shared<ReadBudget>();
+    static constexpr int64_t kReplyBudget = 1 << 20; // all replies of one phase together
 };
 
 } // namespace heron::net

@@ -24,7 +24,8 @@ TimeoutSeconds makeTimeout(int defaultSeconds)
 vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
                                                              const std::string &prefix, const ServerConfig &server,
                                                              const TrustPolicy &trust, const CancelFlag &cancel,
-                                                             const TimeoutSeconds &timeout, bool sasl)
+                                                             const TimeoutSeconds &timeout, bool sasl,
+                                                             const ReadBudgetPtr &budget)
 {
     auto &props = session.getProperties();
     props[prefix + "options.sasl"] = sasl;
@@ -34,7 +35,7 @@ vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service
     auto verifier = vmime::make_shared<CertificateVerifier>(trust, server.host, server.port);
     service.setCertificateVerifier(verifier);
     service.setTimeoutHandlerFactory(vmime::make_shared<CancellableTimeoutFactory>(cancel, timeout));
-    service.setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory()));
+    service.setSocketFactory(vmime::make_shared<GuardedSocketFactory>(vmime::platform::getHandler()->getSocketFactory(), budget));
     return verifier;
 }
 
@@ -51,6 +52,9 @@ NetError translateVmimeError(const std::exception &e, const CertificateInfo &cer
     if (dynamic_cast<const vmime::security::cert::certificateException *>(&e))
         return NetError(NetError::Certificate, QStringLiteral("The certificate of %1 is not valid: %2")
                                                    .arg(where, QString::fromUtf8(e.what())));
+    if (dynamic_cast<const ReadBudgetExceeded *>(&e))
+        return NetError(NetError::Protocol, QStringLiteral("%1 sent an oversized reply (%2); connection closed.")
+                                                .arg(where, QString::fromUtf8(e.what())));
     if (dynamic_cast<const vmime::exceptions::authentication_error *>(&e))
         return NetError(NetError::Auth, QStringLiteral("%1 rejected the user name or password.").arg(where));
     if (dynamic_cast<const vmime::exceptions::operation_timed_out *>(&e))

@@ -4,6 +4,7 @@
 // into session properties, and a timeout handler backed by a cancel flag.
 #include "account/AccountConfig.h"
 #include "net/CertificateVerifier.h"
+#include "net/GuardedSocket.h"
 #include "net/NetError.h"
 
 #include <vmime/vmime.hpp>
@@ -107,7 +108,8 @@ private:
 vmime::shared_ptr<CertificateVerifier> applyConnectionPolicy(vmime::net::service &service, vmime::net::session &session,
                                                              const std::string &prefix, const ServerConfig &server,
                                                              const TrustPolicy &trust, const CancelFlag &cancel,
-                                                             const TimeoutSeconds &timeout, bool sasl);
+                                                             const TimeoutSeconds &timeout, bool sasl,
+                                                             const ReadBudgetPtr &budget);
 
 // Turns whatever vmime threw during connect/login into a NetError the user can act on.
 NetError translateVmimeError(const std::exception &e, const CertificateInfo &certProblem, bool cancelled,

@@ -164,6 +164,12 @@ CREATE TABLE leases (
 ALTER TABLE pending_ops ADD COLUMN progress TEXT NOT NULL DEFAULT '';
 ALTER TABLE mailboxes ADD COLUMN sync_error TEXT NOT NULL DEFAULT '';
 )SQL",
+    // 8: the largest message an account downloads (MB), and POP3 messages that
+    // were over it (the limit then: tried again once the limit is raised).
+    R"SQL(
+ALTER TABLE accounts ADD COLUMN max_message_mb INTEGER NOT NULL DEFAULT 100;
+ALTER TABLE pop3_uidls ADD COLUMN too_large_mb INTEGER NOT NULL DEFAULT 0;
+)SQL",
 };
 } // namespace
 

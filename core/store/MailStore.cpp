@@ -555,10 +555,26 @@ void MailStore::deleteMessage(int64_t messageId)
 std::set<QString> MailStore::knownUidls(int64_t accountId)
 {
     std::set<QString> out;
-    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=?");
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND too_large_mb=0");
     q.bind(1, accountId);
     while (q.step()) out.insert(q.text(0));
     return out;
+}
+
+std::set<QString> MailStore::tooLargeUidls(int64_t accountId, int limitMB)
+{
+    std::set<QString> out;
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND too_large_mb>=?");
+    q.bind(1, accountId).bind(2, limitMB);
+    while (q.step()) out.insert(q.text(0));
+    return out;
+}
+
+void MailStore::recordTooLarge(int64_t accountId, const QString &uidl, int limitMB, int64_t at)
+{
+    Statement q = m_db.prepare("INSERT OR REPLACE INTO pop3_uidls(account_id, uidl, message_id, fetched, on_server, too_large_mb) "
+                               "VALUES(?,?,NULL,?,1,?)");
+    q.bind(1, accountId).bind(2, uidl).bind(3, at).bind(4, limitMB).exec();
 }
 
 void MailStore::recordUidl(int64_t accountId, const QString &uidl, int64_t messageId, int64_t fetchedAt)
@@ -570,7 +586,7 @@ void MailStore::recordUidl(int64_t accountId, const QString &uidl, int64_t messa
 std::vector<QString> MailStore::uidlsOnServerFetchedBefore(int64_t accountId, int64_t before)
 {
     std::vector<QString> out;
-    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND fetched<?");
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND fetched<? AND too_large_mb=0");
     q.bind(1, accountId).bind(2, before);
     while (q.step()) out.push_back(q.text(0));
     return out;
@@ -600,7 +616,7 @@ void MailStore::requestServerDelete(int64_t messageId)
 std::vector<QString> MailStore::uidlsToDeleteOnServer(int64_t accountId)
 {
     std::vector<QString> out;
-    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND delete_requested=1");
+    Statement q = m_db.prepare("SELECT uidl FROM pop3_uidls WHERE account_id=? AND on_server=1 AND delete_requested=1 AND too_large_mb=0");
     q.bind(1, accountId);
     while (q.step()) out.push_back(q.text(0));
     return out;

@@ -150,7 +150,12 @@ public:
     // Copies a message (row and body) into another local folder; returns the new id.
     int64_t copyLocal(int64_t messageId, int64_t destMailboxId);
     void deleteMessage(int64_t messageId);
+    // Downloaded (or deleted locally) UIDLs; not those found too large.
     std::set<QString> knownUidls(int64_t accountId);
+    // UIDLs found over the limit when it was limitMB or more (still too large).
+    std::set<QString> tooLargeUidls(int64_t accountId, int limitMB);
+    // Never deleted from the server by any policy: it was never downloaded.
+    void recordTooLarge(int64_t accountId, const QString &uidl, int limitMB, int64_t at);
     void recordUidl(int64_t accountId, const QString &uidl, int64_t messageId, int64_t fetchedAt);
     // Downloaded messages still on the server, fetched before the given time.
     std::vector<QString> uidlsOnServerFetchedBefore(int64_t accountId, int64_t before);

@@ -409,6 +409,7 @@ void AccountManager::onFailed(Account *a, int kind, const QString &message, cons
         if (!m_offline) scheduleRetry(a);
         return;
     case net::NetError::Server:
+    case net::NetError::TooLarge:
         // One item failed; the account is still usable.
         setState(a, a->state == State::Connecting ? State::Online : a->state, message);
         return;

@@ -169,7 +169,7 @@ void AccountWorker::fetchBody(qint64 messageId)
             Q_EMIT bodyFailed(messageId, QStringLiteral("The folder was reset on the server; it is being resynchronised."));
             return;
         }
-        QByteArray body = s.fetchMessage(m->uid);
+        QByteArray body = s.fetchMessage(m->uid, m->size);
         if (body.isEmpty()) {
             Q_EMIT bodyFailed(messageId, QStringLiteral("The server no longer has this message (deleted elsewhere)."));
             return;
@@ -179,7 +179,7 @@ void AccountWorker::fetchBody(qint64 messageId)
     } catch (...) {
         const util::ErrorText t = util::describeCurrentException();
         Q_EMIT bodyFailed(messageId, t.message);
-        if (t.kind != net::NetError::Server) {
+        if (t.kind != net::NetError::Server && t.kind != net::NetError::TooLarge) {
             m_sync.reset();
             Q_EMIT failed(int(t.kind), t.message, t.info);
         }

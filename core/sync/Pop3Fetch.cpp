@@ -20,31 +20,63 @@ Pop3Report Pop3Fetch::run()
     Pop3Report report;
     m_store.ensureLocalFolders(m_account.id);
     const int64_t inbox = m_store.mailboxByRole(m_account.id, QStringLiteral("\\Inbox"))->id;
-    net::Pop3Session s(m_account, m_password, m_profile.trustPolicy(), m_cancel);
-    s.connect();
-    const std::vector<net::Pop3Entry> entries = s.list();
-    report.onServer = int(entries.size());
-    const std::set<QString> known = m_store.knownUidls(m_account.id);
+    const int64_t maxBytes = m_account.maxMessageBytes();
+    std::unique_ptr<net::Pop3Session> session;
+    std::vector<net::Pop3Entry> entries;
     std::map<QString, size_t> numberOf;
-    for (const net::Pop3Entry &e : entries) numberOf[e.uidl] = e.number;
+    std::set<QString> markedThisSession; // DELE sent in the current session
+    // A message that turns out larger than the limit leaves the connection in
+    // the middle of it: the session is dropped (no QUIT, so none of its DELEs
+    // apply) and a new one lists again.
+    auto connectAndList = [&] {
+        session = std::make_unique<net::Pop3Session>(m_account, m_password, m_profile.trustPolicy(), m_cancel);
+        session->connect();
+        entries = session->list();
+        numberOf.clear();
+        for (const net::Pop3Entry &e : entries) numberOf[e.uidl] = e.number;
+        markedThisSession.clear();
+    };
+    connectAndList();
+    report.onServer = int(entries.size());
+    std::set<QString> known = m_store.knownUidls(m_account.id);
+    std::set<QString> skip = m_store.tooLargeUidls(m_account.id, m_account.maxMessageMB);
+    for (const net::Pop3Entry &e : entries)
+        if (skip.count(e.uidl))
+            report.problems << QStringLiteral("a message over the %1 MB limit is left on the server").arg(m_account.maxMessageMB);
 
     int done = 0;
-    const int toFetch = int(std::count_if(entries.begin(), entries.end(), [&](const net::Pop3Entry &e) { return !known.count(e.uidl); }));
-    for (const net::Pop3Entry &e : entries) {
-        if (known.count(e.uidl)) continue;
+    const int toFetch = int(std::count_if(entries.begin(), entries.end(), [&](const net::Pop3Entry &e) {
+        return !known.count(e.uidl) && !skip.count(e.uidl);
+    }));
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const net::Pop3Entry e = entries[i];
+        if (known.count(e.uidl) || skip.count(e.uidl)) continue;
         if (e.uidl.isEmpty()) {
             report.problems << QStringLiteral("message %1 has no UIDL; skipped").arg(e.number);
             continue;
         }
-        if (e.size > m_maxBytes) {
+        if (int64_t(e.size) > maxBytes) {
             report.problems << QStringLiteral("message %1 is %2 MB, over the %3 MB limit; left on the server")
-                                   .arg(e.number).arg(e.size >> 20).arg(m_maxBytes >> 20);
+                                   .arg(e.number).arg(e.size >> 20).arg(m_account.maxMessageMB);
+            m_store.recordTooLarge(m_account.id, e.uidl, m_account.maxMessageMB, m_now());
+            skip.insert(e.uidl);
             continue;
         }
         QByteArray raw;
         try {
-            raw = s.retrieve(e.number);
+            raw = session->retrieve(e.number, maxBytes);
         } catch (const net::NetError &err) {
+            if (err.kind() == net::NetError::TooLarge) {
+                // The size in LIST was not the truth. Marked, never downloaded
+                // again at this limit, never deleted by a policy; then the rest.
+                report.problems << QStringLiteral("message %1 is larger than the %2 MB limit (the server said %3 bytes); left on the server")
+                                       .arg(e.number).arg(m_account.maxMessageMB).arg(e.size);
+                m_store.recordTooLarge(m_account.id, e.uidl, m_account.maxMessageMB, m_now());
+                skip.insert(e.uidl);
+                connectAndList();
+                i = size_t(-1); // the new session's list, from the start (known ones are skipped)
+                continue;
+            }
             // One message the server cannot give (a refusal): noted, retried
             // next time; the others go on. A broken connection ends the run.
             if (err.kind() != net::NetError::Server) throw;
@@ -59,15 +91,18 @@ Pop3Report Pop3Fetch::run()
         m_store.recordUidl(m_account.id, e.uidl, id, m_now());
         m_store.addToCounts(inbox, 1, 1);
         tx.commit(); // on disk (synchronous=FULL) before any DELE can name it
+        known.insert(e.uidl);
         HERON_CRASH_POINT("pop3-stored");
         ++report.downloaded;
         ++done;
         if (m_progress) m_progress(inbox, done, toFetch);
         if (m_account.pop3Policy == QLatin1String("delete")) {
-            s.markDeleted(e.number);
+            session->markDeleted(e.number);
+            markedThisSession.insert(e.uidl);
             ++report.deletedOnServer;
         }
     }
+    net::Pop3Session &s = *session;
 
     // Policies that apply to messages downloaded earlier (also retries a delete
     // whose QUIT never happened).
@@ -85,7 +120,7 @@ Pop3Report Pop3Fetch::run()
             deleted.push_back(u); // already gone from the server
             continue;
         }
-        if (m_account.pop3Policy == QLatin1String("delete") && !known.count(u)) {
+        if (markedThisSession.count(u)) {
             deleted.push_back(u); // marked above, in this session
             continue;
         }

@@ -35,7 +35,6 @@ public:
     void setProgress(Progress p) { m_progress = std::move(p); }
     // Seconds since the epoch; tests move the clock for "delete after N days".
     void setClock(std::function<int64_t()> now) { m_now = std::move(now); }
-    void setMaxMessageBytes(size_t n) { m_maxBytes = n; }
     Pop3Report run();
 
 private:
@@ -46,7 +45,6 @@ private:
     net::CancelFlag m_cancel;
     Progress m_progress;
     std::function<int64_t()> m_now;
-    size_t m_maxBytes = 64u << 20;
 };
 
 } // namespace heron::sync

@@ -121,7 +121,7 @@ private Q_SLOTS:
         s.connect();
         s.select("INBOX");
         try {
-            s.fetchMessage(1);
+            s.fetchMessage(1, 0);
             QFAIL("a truncated message was accepted");
         } catch (const net::NetError &e) {
             QVERIFY2(e.isTransient(), qPrintable(e.message()));

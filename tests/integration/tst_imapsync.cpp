@@ -386,7 +386,7 @@ private Q_SLOTS:
         const uint32_t uid = other->append(box, raw, Flag::Seen);
         QVERIFY(uid > 0);
         other->select(box);
-        QCOMPARE(other->fetchMessage(uid), raw);
+        QCOMPARE(other->fetchMessage(uid, raw.size()), raw);
     }
 };
 

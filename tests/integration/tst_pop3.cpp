@@ -168,15 +168,26 @@ private Q_SLOTS:
     void oversizedMessageFailsAloneAndStaysOnServer()
     {
         put(QStringLiteral("erin"), 1, "small");
-        put(QStringLiteral("erin"), 1, "huge", 300000);
+        put(QStringLiteral("erin"), 1, "huge", 3 << 20);
         Fixture f = makeProfile(QStringLiteral("erin"), QStringLiteral("delete"));
+        f.account.maxMessageMB = 1;
+        f.store->updateAccount(f.account);
         sync::Pop3Fetch p(*f.store, *f.profile, f.account, TestServers::get().password(QStringLiteral("erin")));
-        p.setMaxMessageBytes(100000);
         sync::Pop3Report r = p.run();
         QCOMPARE(r.downloaded, 1);
         QCOMPARE(r.problems.size(), 1);
         QVERIFY(r.problems.first().contains(QLatin1String("limit")));
         QCOMPARE(onServer(QStringLiteral("erin")), 1); // the big one is still there
+        // Not downloaded again at this limit, and no policy deletes it ...
+        sync::Pop3Report again = sync::Pop3Fetch(*f.store, *f.profile, f.account, TestServers::get().password(QStringLiteral("erin"))).run();
+        QCOMPARE(again.downloaded, 0);
+        QCOMPARE(onServer(QStringLiteral("erin")), 1);
+        // ... until the limit is raised.
+        f.account.maxMessageMB = 10;
+        f.store->updateAccount(f.account);
+        sync::Pop3Report raised = sync::Pop3Fetch(*f.store, *f.profile, f.account, TestServers::get().password(QStringLiteral("erin"))).run();
+        QCOMPARE(raised.downloaded, 1);
+        QCOMPARE(onServer(QStringLiteral("erin")), 0);
     }
 
     void mirrorDeletesOnServerWhatWasDeletedForGood()

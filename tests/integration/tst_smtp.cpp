@@ -67,7 +67,7 @@ class TestSmtp : public QObject {
             s->command("UID SEARCH SUBJECT " + net::quoteImapString(marker), [&](const net::ImapResponse &r) {
                 for (size_t i = 1; i < r.items.size(); ++i) uids.push_back(uint32_t(r.items[i].number()));
             });
-            for (uint32_t u : uids) out.push_back(s->fetchMessage(u));
+            for (uint32_t u : uids) out.push_back(s->fetchMessage(u, 0));
             if (int(out.size()) >= expect) break;
             QTest::qWait(100);
         }
