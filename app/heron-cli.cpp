@@ -8,6 +8,7 @@
 #include "account/SecretStore.h"
 #include "compose/MessageComposer.h"
 #include "compose/Outbox.h"
+#include "mime/Address.h"
 #include "mime/MessageContent.h"
 #include "net/ImapResponse.h"
 #include "net/NetError.h"
@@ -389,7 +390,7 @@ int cmdLs(store::MailStore &store, const Args &a)
     if (!mb) { err() << "error: no folder named " << folder << "\n"; return NotFound; }
     const int limit = a.opt("--limit", "1000000").toInt();
     for (const MessageRecord &m : store.messages(mb->id, limit)) {
-        QString from = m.fromName.isEmpty() ? m.fromAddr : m.fromName + " <" + m.fromAddr + ">";
+        QString from = mime::senderLabel(m.fromName, m.fromAddr);
         out() << m.id << "\t" << QDateTime::fromSecsSinceEpoch(m.date, Qt::UTC).toString(Qt::ISODate) << "\t" << from
               << "\t" << m.subject << "\t" << flagWords(m.flags) << "\n";
     }
@@ -421,9 +422,10 @@ int cmdShow(const Profile &profile, store::MailStore &store, SecretStore &secret
         return Ok;
     }
     mime::MessageContent c = mime::parseMessage(*raw);
-    out() << "From: " << (m->fromName.isEmpty() ? m->fromAddr : m->fromName + " <" + m->fromAddr + ">") << "\n";
-    out() << "To: " << m->to << "\n";
-    if (!m->cc.isEmpty()) out() << "Cc: " << m->cc << "\n";
+    out() << "From: " << mime::fullLabel(m->fromName, m->fromAddr) << "\n";
+    out() << "To: " << mime::displayMailboxList(m->to) << "\n";
+    if (!m->cc.isEmpty()) out() << "Cc: " << mime::displayMailboxList(m->cc) << "\n";
+    if (!c.problem.isEmpty()) err() << "note: " << c.problem << "\n";
     out() << "Date: " << QDateTime::fromSecsSinceEpoch(m->date).toString(Qt::RFC2822Date) << "\n";
     out() << "Subject: " << m->subject << "\n\n";
     out() << (c.plainText.isEmpty() ? mime::htmlToPlainText(c.html) : c.plainText) << "\n";

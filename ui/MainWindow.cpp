@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "mime/Address.h"
+
 #include "AccountDialog.h"
 #include "AccountActions.h"
 #include "AccountWizard.h"
@@ -842,8 +844,7 @@ void MainWindow::noticeNewMail(qint64 mailboxId)
     const QString name = acc ? acc->name : QString();
     QString text = fresh == 1 ? tr("1 new message for %1").arg(name) : tr("%1 new messages for %2").arg(fresh).arg(name);
     if (!newest.empty() && !(newest[0].flags & Flag::Seen))
-        text += QStringLiteral("\n%1: %2").arg(newest[0].fromName.isEmpty() ? newest[0].fromAddr : newest[0].fromName,
-                                               newest[0].subject);
+        text += QStringLiteral("\n%1: %2").arg(mime::senderLabel(newest[0].fromName, newest[0].fromAddr), newest[0].subject);
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         if (!m_tray) {
             m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/heron.svg")), this);

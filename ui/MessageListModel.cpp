@@ -1,5 +1,7 @@
 #include "MessageListModel.h"
 
+#include "mime/Address.h"
+
 #include "ItemRoles.h"
 #include "store/MailStore.h"
 
@@ -239,7 +241,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case FromColumn: return m->fromName.isEmpty() ? m->fromAddr : m->fromName;
+        case FromColumn: return mime::senderLabel(m->fromName, m->fromAddr);
         case SubjectColumn: return m->subject.isEmpty() ? tr("(no subject)") : m->subject;
         case DateColumn: return shortDate(m->date);
         case SizeColumn: return humanSize(m->size);

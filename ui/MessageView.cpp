@@ -1,5 +1,6 @@
 #include "MessageView.h"
 
+#include "mime/Address.h"
 #include "mime/HtmlSanitizer.h"
 
 #include <QCoreApplication>
@@ -188,11 +189,13 @@ void MessageView::setHeader(const MessageRecord &h)
                                : QStringLiteral("<tr><td style=\"color:#4a5568; padding-right:8px\"><b>%1</b></td><td>%2</td></tr>")
                                      .arg(label.toHtmlEscaped(), value.toHtmlEscaped());
     };
-    const QString from = h.fromName.isEmpty() ? h.fromAddr : QStringLiteral("%1 <%2>").arg(h.fromName, h.fromAddr);
+    // The real address always, marked when malformed (mime/Address.h).
+    const QString from = mime::fullLabel(h.fromName, h.fromAddr);
+    auto list = [](const QString &field) { return mime::displayMailboxList(field); };
     const QString date = h.date ? QLocale().toString(QDateTime::fromSecsSinceEpoch(h.date), QLocale::LongFormat) : QString();
     m_header->setText(QStringLiteral("<div style=\"font-size:large; font-weight:bold\">%1</div><table>%2%3%4%5</table>")
                           .arg((h.subject.isEmpty() ? tr("(no subject)") : h.subject).toHtmlEscaped(),
-                               row(tr("From"), from), row(tr("To"), h.to), row(tr("Cc"), h.cc), row(tr("Date"), date)));
+                               row(tr("From"), from), row(tr("To"), list(h.to)), row(tr("Cc"), list(h.cc)), row(tr("Date"), date)));
     m_header->show();
 }
 

@@ -1,12 +1,12 @@
 #include "mime/Envelope.h"
 
+#include "mime/Address.h"
 #include "mime/HeaderDecoding.h"
 
 #include <QRegularExpression>
 
 namespace heron::mime {
 
-namespace {
 // Unfolded header fields of the header block (up to the first empty line).
 QList<QPair<QByteArray, QByteArray>> headerFields(const QByteArray &raw)
 {
@@ -27,7 +27,6 @@ QList<QPair<QByteArray, QByteArray>> headerFields(const QByteArray &raw)
     }
     return out;
 }
-} // namespace
 
 void splitAddress(const QString &decoded, QString *name, QString *addr)
 {
@@ -50,9 +49,16 @@ MessageRecord envelopeFromRaw(const QByteArray &raw)
     m.size = raw.size();
     for (const auto &[key, value] : headerFields(raw)) {
         if (key == "subject" && m.subject.isEmpty()) m.subject = decodeHeader(value);
-        else if (key == "from" && m.fromAddr.isEmpty()) splitAddress(decodeHeader(value), &m.fromName, &m.fromAddr);
-        else if (key == "to" && m.to.isEmpty()) m.to = decodeHeader(value);
-        else if (key == "cc" && m.cc.isEmpty()) m.cc = decodeHeader(value);
+        else if (key == "from" && m.fromAddr.isEmpty() && m.fromName.isEmpty()) {
+            // Structure first, decoding after (mime/Address.h): the first mailbox.
+            const QList<Mailbox> from = parseAddressList(value);
+            if (!from.isEmpty()) {
+                m.fromName = from.first().name;
+                m.fromAddr = from.first().address;
+            }
+        }
+        else if (key == "to" && m.to.isEmpty()) m.to = formatMailboxList(parseAddressList(value));
+        else if (key == "cc" && m.cc.isEmpty()) m.cc = formatMailboxList(parseAddressList(value));
         else if (key == "date" && m.date == 0) m.date = parseRfc5322Date(value);
         else if (key == "message-id" && m.messageId.isEmpty()) m.messageId = QString::fromUtf8(value).trimmed();
         else if (key == "in-reply-to" && m.inReplyTo.isEmpty()) m.inReplyTo = QString::fromUtf8(value).trimmed();

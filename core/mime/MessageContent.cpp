@@ -1,5 +1,7 @@
 #include "mime/MessageContent.h"
 
+#include "mime/Address.h"
+#include "mime/Envelope.h"
 #include "mime/HeaderDecoding.h"
 
 #include <cstring>
@@ -247,13 +249,22 @@ struct Scanner {
         PartHeader h = readPartHeader(raw, pos, blockEnd);
         if (top) {
             out.subject = decodeHeader(headerRaw(*h.header, vmime::fields::SUBJECT));
-            out.from = decodeHeader(headerRaw(*h.header, vmime::fields::FROM));
-            out.to = decodeHeader(headerRaw(*h.header, vmime::fields::TO));
-            out.cc = decodeHeader(headerRaw(*h.header, vmime::fields::CC));
-            out.bcc = decodeHeader(headerRaw(*h.header, vmime::fields::BCC));
-            out.replyTo = decodeHeader(headerRaw(*h.header, vmime::fields::REPLY_TO));
-            for (const auto &f : h.header->findAllFields(vmime::fields::DELIVERED_TO))
-                out.deliveredTo << decodeHeader(QByteArray::fromStdString(f->getValue()->generate())).trimmed();
+            // Addresses from the bytes as received: vmime's address objects
+            // would have decoded encoded words inside the addresses already.
+            const auto fields = headerFields(raw.left(blockEnd));
+            auto addresses = [&](const char *name) {
+                for (const auto &[key, value] : fields)
+                    if (key == name) return formatMailboxList(parseAddressList(value));
+                return QString();
+            };
+            out.from = addresses("from");
+            out.to = addresses("to");
+            out.cc = addresses("cc");
+            out.bcc = addresses("bcc");
+            out.replyTo = addresses("reply-to");
+            for (const auto &[key, value] : fields)
+                if (key == "delivered-to")
+                    for (const Mailbox &m : parseAddressList(value)) out.deliveredTo << m.address;
             out.date = QString::fromLatin1(headerRaw(*h.header, vmime::fields::DATE)).trimmed();
         }
         open->leaf = false;

@@ -1,5 +1,6 @@
 #include "net/ImapSession.h"
 
+#include "mime/Address.h"
 #include "mime/HeaderDecoding.h"
 
 #include <vmime/net/imap/IMAPConnection.hpp>
@@ -474,27 +475,22 @@ QByteArray ImapSession::flagList(int flags)
 }
 
 namespace {
-QString formatAddress(const ImapValue &addr, QString *nameOut = nullptr, QString *addrOut = nullptr)
+// The same rules as for raw headers (mime/Address.h): the server split the
+// address; the name is decoded on its own, the address never.
+mime::Mailbox envelopeMailbox(const ImapValue &addr)
 {
-    if (!addr.isList() || addr.items.size() < 4) return QString();
-    QString name = decodeHeader(addr.items[0].text);
-    QString mbox = QString::fromUtf8(addr.items[2].text);
-    QString host = QString::fromUtf8(addr.items[3].text);
-    QString email = host.isEmpty() ? mbox : mbox + QLatin1Char('@') + host;
-    email = mime::sanitizeDisplayText(email);
-    if (nameOut) *nameOut = name;
-    if (addrOut) *addrOut = email;
-    return name.isEmpty() ? email : name + QStringLiteral(" <") + email + QLatin1Char('>');
+    if (!addr.isList() || addr.items.size() < 4) return {};
+    return mime::mailboxFromParts(addr.items[0].text, addr.items[2].text, addr.items[3].text);
 }
 
 QString formatAddressList(const ImapValue &list)
 {
-    QStringList out;
+    QList<mime::Mailbox> out;
     if (list.isList())
         for (const ImapValue &a : list.items)
-            if (a.isList() && a.items.size() >= 4 && !a.items[3].isNil())
-                out << formatAddress(a);
-    return out.join(QStringLiteral(", "));
+            if (a.isList() && a.items.size() >= 4 && !a.items[3].isNil()) // NIL host: group start or end
+                out << envelopeMailbox(a);
+    return mime::formatMailboxList(out);
 }
 
 // Returns the unfolded value of a header field in a block of header lines.
@@ -559,7 +555,11 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
                 m.date = mime::parseRfc5322Date(e[0].text);
                 m.subject = decodeHeader(e[1].text);
                 if (e[2].isList() && !e[2].items.empty())
-                    formatAddress(e[2].items[0], &m.fromName, &m.fromAddr);
+                {
+                    const mime::Mailbox from = envelopeMailbox(e[2].items[0]);
+                    m.fromName = from.name;
+                    m.fromAddr = from.address;
+                }
                 m.to = formatAddressList(e[5]);
                 m.cc = formatAddressList(e[6]);
                 m.inReplyTo = QString::fromUtf8(e[8].text).trimmed();
