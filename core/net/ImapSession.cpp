@@ -517,7 +517,7 @@ QByteArray headerValue(const QByteArray &block, const char *name)
 } // namespace
 
 namespace {
-const char kHeaderItems[] = " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)])";
+const char kHeaderItems[] = " (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (FROM REFERENCES CONTENT-TYPE)])";
 }
 
 void ImapSession::fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink)
@@ -539,6 +539,7 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
         const auto &kv = r.items[2].items;
         MessageRecord m;
         int64_t internalDate = 0;
+        QByteArray rawFrom;
         for (size_t i = 0; i + 1 < kv.size(); i += 2) {
             const ImapValue &k = kv[i];
             const ImapValue &v = kv[i + 1];
@@ -566,12 +567,23 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
                 m.messageId = QString::fromUtf8(e[9].text).trimmed();
             } else if (k.type == ImapValue::Atom && k.text.toUpper().startsWith("BODY[HEADER.FIELDS")) {
                 m.references = QString::fromUtf8(headerValue(v.text, "References")).simplified();
+                rawFrom = headerValue(v.text, "From");
                 QByteArray ct = headerValue(v.text, "Content-Type").toLower();
                 m.hasAttachment = ct.startsWith("multipart/mixed");
             }
         }
         if (m.uid == 0)
             return; // unsolicited FETCH (flag update of another message)
+        // The sender from the bytes as written, parsed the way raw (POP3)
+        // headers are: servers split odd addresses differently (Dovecot makes
+        // "a@b@evil.example" into "a@b"). The ENVELOPE's is the fallback.
+        if (!rawFrom.isEmpty()) {
+            const QList<mime::Mailbox> from = mime::parseAddressList(rawFrom);
+            if (!from.isEmpty()) {
+                m.fromName = from.first().name;
+                m.fromAddr = from.first().address;
+            }
+        }
         if (m.date == 0)
             m.date = internalDate;
         sink(std::move(m));

@@ -32,7 +32,7 @@ profile() { # fresh profile with the alice account
 floor() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice; }
 val() { sed -n "s/.*\b$2=\([0-9-]*\).*/\1/p" <<<"$1"; }
 
-HERON_ITEMS="UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (REFERENCES CONTENT-TYPE)]"
+HERON_ITEMS="UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODY.PEEK[HEADER.FIELDS (FROM REFERENCES CONTENT-TYPE)]"
 floor_heron_items() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice "$HERON_ITEMS"; }
 echo "warming Dovecot's cache (it parses each message file on first access)..."
 floor >/dev/null; floor >/dev/null; floor_heron_items >/dev/null; floor_heron_items >/dev/null

@@ -112,7 +112,7 @@ def imap(conn):
                     env = (b'("Mon, 2 Feb 2026 10:00:00 +0000" "fault message %d" (("Fault Tester" NIL "ft" "example.org")) '
                            b'NIL NIL (("U" NIL "u" "example.org")) NIL NIL NIL "<fault%d@example.org>")' % (i, i))
                     out += (b'* %d FETCH (UID %d FLAGS () RFC822.SIZE %d INTERNALDATE "02-Feb-2026 10:00:00 +0000" '
-                            b"ENVELOPE %s BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)] {2}\r\n\r\n)\r\n"
+                            b"ENVELOPE %s BODY[HEADER.FIELDS (FROM REFERENCES CONTENT-TYPE)] {2}\r\n\r\n)\r\n"
                             % (i, i, len(msg), env))
                 else:
                     out += b"* %d FETCH (UID %d FLAGS ())\r\n" % (i, i)

@@ -161,7 +161,7 @@ def imap(conn):
                     size = 100 if SCENARIO == "imap-lying-size" else len(msg)
                     env = b'(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)'
                     out += (b'* %d FETCH (UID %d FLAGS () RFC822.SIZE %d INTERNALDATE "02-Feb-2026 10:00:00 +0000" '
-                            b"ENVELOPE %s BODY[HEADER.FIELDS (REFERENCES CONTENT-TYPE)] {%d}\r\n%s)\r\n"
+                            b"ENVELOPE %s BODY[HEADER.FIELDS (FROM REFERENCES CONTENT-TYPE)] {%d}\r\n%s)\r\n"
                             % (i, i, size, env, len(header), header))
                 else:
                     out += b"* %d FETCH (UID %d FLAGS ())\r\n" % (i, i)
