@@ -1,6 +1,7 @@
 // heron: the desktop mail client. Wiring only; see ui/MainWindow.
 #include "Application.h"
 #include "MainWindow.h"
+#include "PlainText.h"
 #include "MessageListModel.h"
 #include "account/ProfileOwner.h"
 #include "util/ErrorText.h"
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
     } catch (...) {
         // Before the event loop (profile, database, first window): say why and stop cleanly.
         const QString why = heron::util::describeCurrentException().message;
-        QMessageBox::critical(nullptr, QStringLiteral("Heron"), QStringLiteral("Heron could not start:\n%1").arg(why));
+        heron::ui::plainMessageBox(QMessageBox::Critical, nullptr, QStringLiteral("Heron"), QStringLiteral("Heron could not start:\n%1").arg(why));
         return 1;
     }
 }
@@ -51,7 +52,7 @@ static int run(heron::ui::Application &app)
     heron::Profile profile(args.value(profileOpt));
     QString error;
     if (!profile.ensureExists(&error)) {
-        QMessageBox::critical(nullptr, QStringLiteral("Heron"), error);
+        heron::ui::plainMessageBox(QMessageBox::Critical, nullptr, QStringLiteral("Heron"), error);
         return 1;
     }
     // One window per profile: a second start raises the first one's window.
@@ -61,7 +62,7 @@ static int run(heron::ui::Application &app)
             qInfo("heron: already running on %s; its window was raised", qPrintable(profile.dir()));
             return 0;
         }
-        QMessageBox::critical(nullptr, QStringLiteral("Heron"),
+        heron::ui::plainMessageBox(QMessageBox::Critical, nullptr, QStringLiteral("Heron"),
                               QStringLiteral("Heron is already running with the profile in %1, but does not answer.\n"
                                              "Close it (or end the process), then start Heron again.").arg(profile.dir()));
         return 1;
@@ -70,7 +71,7 @@ static int run(heron::ui::Application &app)
     try {
         window = std::make_unique<heron::ui::MainWindow>(profile, args.isSet(offlineOpt));
     } catch (const heron::store::StoreError &e) {
-        QMessageBox::critical(nullptr, QStringLiteral("Heron"),
+        heron::ui::plainMessageBox(QMessageBox::Critical, nullptr, QStringLiteral("Heron"),
                               QStringLiteral("Cannot open the profile in %1:\n%2").arg(profile.dir(), QString::fromUtf8(e.what())));
         return 1;
     }

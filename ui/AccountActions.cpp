@@ -1,4 +1,5 @@
 #include "AccountActions.h"
+#include "PlainText.h"
 
 #include "AccountDialog.h"
 #include "AccountWizard.h"
@@ -81,7 +82,7 @@ void AccountActions::saveNewAccount(AccountConfig a, const QString &password, in
     try {
         a.id = m_store->addAccount(a);
     } catch (const store::StoreError &e) {
-        QMessageBox::critical(m_window, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
+        plainMessageBox(QMessageBox::Critical, m_window, tr("Add Account"), tr("The account could not be saved: %1").arg(QString::fromUtf8(e.what())));
         return;
     }
     if (!password.isEmpty()) {
@@ -136,7 +137,7 @@ AccountDialog *AccountActions::editAccount(qint64 accountId)
             for (auto it = roles.begin(); it != roles.end(); ++it) m_store->setFolderRoleChoice(a.id, it.key(), it.value());
             tx.commit();
         } catch (const store::StoreError &e) {
-            QMessageBox::critical(m_window, tr("Account Settings"), tr("The settings could not be saved: %1").arg(QString::fromUtf8(e.what())));
+            plainMessageBox(QMessageBox::Critical, m_window, tr("Account Settings"), tr("The settings could not be saved: %1").arg(QString::fromUtf8(e.what())));
             return;
         }
         m_manager->updateAccount(a);
@@ -156,7 +157,7 @@ void AccountActions::removeAccount(qint64 accountId)
 {
     auto acc = m_store->account(accountId);
     if (!acc) return;
-    const auto answer = QMessageBox::warning(
+    const auto answer = plainMessageBox(QMessageBox::Warning, 
         m_window, tr("Remove Account"),
         tr("Remove \"%1\" from Heron?\n\nThe messages stay on the server%2, but this computer's copy, "
            "the queued changes and the outbox of this account are deleted.")

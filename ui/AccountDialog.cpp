@@ -100,6 +100,7 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(out);
 
     m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // server and message text: never markup
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
     m_problem->setWordWrap(true);
     m_problem->hide();

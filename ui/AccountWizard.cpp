@@ -108,6 +108,7 @@ AccountWizard::AccountWizard(Profile profile, QWidget *parent) : QDialog(parent)
     m_pages->addWidget(second);
 
     m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // server and message text: never markup
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
     m_problem->setWordWrap(true);
     m_problem->hide();

@@ -1,4 +1,5 @@
 #include "ComposerWindow.h"
+#include "PlainText.h"
 
 #include "compose/Outbox.h"
 #include "store/MailStore.h"
@@ -130,6 +131,7 @@ ComposerWindow::ComposerWindow(store::MailStore *store, qint64 accountId, const 
     layout->addLayout(form);
 
     m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // server and message text: never markup
     m_problem->setObjectName(QStringLiteral("problem"));
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
     m_problem->setWordWrap(true);
@@ -436,7 +438,7 @@ bool ComposerWindow::send()
     for (const QString &line : m.body.split(QLatin1Char('\n')))
         if (!line.startsWith(QLatin1Char('>'))) own += line + QLatin1Char('\n');
     if (m.attachments.empty() && m_askAttachment && mentions.match(own).hasMatch()) {
-        if (QMessageBox::question(this, tr("Missing attachment?"),
+        if (plainMessageBox(QMessageBox::Question, this, tr("Missing attachment?"),
                                   tr("The message mentions an attachment, but nothing is attached. Send anyway?"),
                                   QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes)
             return false;
@@ -468,7 +470,7 @@ void ComposerWindow::closeEvent(QCloseEvent *e)
 {
     compose::Outbox outbox(*m_store);
     if (!m_sent && isDirty() && isVisible()) {
-        const auto answer = QMessageBox::question(this, tr("Save draft?"),
+        const auto answer = plainMessageBox(QMessageBox::Question, this, tr("Save draft?"),
                                                   tr("This message has not been sent. Save it as a draft?"),
                                                   QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
                                                   QMessageBox::Save);

@@ -1,4 +1,5 @@
 #include "FolderModel.h"
+#include "PlainText.h"
 
 #include "ItemRoles.h"
 #include "net/ImapResponse.h"
@@ -57,7 +58,7 @@ void FolderModel::applyCounts(QStandardItem *item, int unread, int total)
     f.setBold(unread > 0);
     item->setFont(f);
     item->setData(unread, UnreadCountRole);
-    item->setToolTip(tr("%1: %2 messages, %3 unread").arg(base).arg(total).arg(unread));
+    item->setToolTip(plainToolTip(tr("%1: %2 messages, %3 unread").arg(base).arg(total).arg(unread)));
 }
 
 void FolderModel::reload()
@@ -185,7 +186,7 @@ void FolderModel::applyProblem(QStandardItem *item)
 {
     const QString problem = m_problems.value(item->data(AccountIdRole).toLongLong());
     item->setIcon(QIcon(problem.isEmpty() ? QStringLiteral(":/icons/account.svg") : QStringLiteral(":/icons/status-error.svg")));
-    item->setToolTip(problem);
+    item->setToolTip(plainToolTip(problem));
 }
 
 void FolderModel::setAccountProblem(qint64 accountId, const QString &problem)
@@ -230,7 +231,7 @@ void FolderModel::applyFolderError(QStandardItem *item, const MailboxRecord &mb)
     if (item->data(FolderErrorRole).toString() == mb.syncError) return;
     item->setData(mb.syncError, FolderErrorRole);
     item->setIcon(failed ? QIcon(QStringLiteral(":/icons/status-error.svg")) : iconFor(mb.specialUse));
-    item->setToolTip(failed ? tr("This folder could not be synchronised: %1").arg(mb.syncError) : QString());
+    item->setToolTip(failed ? plainToolTip(tr("This folder could not be synchronised: %1").arg(mb.syncError)) : QString());
 }
 
 } // namespace heron::ui

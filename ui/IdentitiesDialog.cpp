@@ -1,4 +1,5 @@
 #include "IdentitiesDialog.h"
+#include "PlainText.h"
 
 #include "compose/MessageComposer.h"
 #include "mime/Envelope.h"
@@ -80,6 +81,7 @@ IdentitiesDialog::IdentitiesDialog(store::MailStore *store, qint64 accountId, QW
     m_note->setStyleSheet(QStringLiteral("QLabel { color: #718096; }"));
     right->addWidget(m_note);
     m_problem = new QLabel(this);
+    m_problem->setTextFormat(Qt::PlainText); // server and message text: never markup
     m_problem->setObjectName(QStringLiteral("problem"));
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #c53030; }"));
@@ -233,7 +235,7 @@ void IdentitiesDialog::removeSelected()
     const int row = m_list->currentRow();
     if (row <= 0 || size_t(row) >= m_identities.size()) return;
     const Identity i = m_identities[size_t(row)];
-    if (QMessageBox::question(this, tr("Remove Identity"), tr("Remove the identity %1?").arg(rowText(i)),
+    if (plainMessageBox(QMessageBox::Question, this, tr("Remove Identity"), tr("Remove the identity %1?").arg(rowText(i)),
                               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
     try {

@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "PlainText.h"
 
 #include "mime/Address.h"
 
@@ -124,6 +125,9 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_listView->setModel(m_messages);
     m_listView->setRootIsDecorated(false);
     m_listView->setUniformRowHeights(true); // required for smooth scrolling over 100k rows
+    // A sender shown with its real address ("name <address>") keeps the
+    // address visible in a narrow column: elided in the middle.
+    m_listView->setItemDelegateForColumn(MessageListModel::FromColumn, new MiddleElideDelegate(m_listView));
     m_listView->setAlternatingRowColors(true);
     m_listView->setSortingEnabled(true);
     m_listView->sortByColumn(MessageListModel::DateColumn, Qt::DescendingOrder);
@@ -187,6 +191,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     setCentralWidget(m_hsplit);
 
     m_statusLabel = new QLabel(this);
+    m_statusLabel->setTextFormat(Qt::PlainText); // server and message text: never markup
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(180);
     m_progress->setTextVisible(true);
@@ -851,7 +856,7 @@ void MainWindow::noticeNewMail(qint64 mailboxId)
             connect(m_tray, &QSystemTrayIcon::activated, this, [this] { showNormal(); raise(); activateWindow(); });
             m_tray->show();
         }
-        m_tray->showMessage(tr("New mail"), text, QIcon(QStringLiteral(":/icons/inbox.svg")), 8000);
+        m_tray->showMessage(tr("New mail"), notificationText(text), QIcon(QStringLiteral(":/icons/inbox.svg")), 8000);
     }
     Q_EMIT newMailNotified(mb->accountId, fresh, text);
 }
@@ -885,6 +890,12 @@ void MainWindow::applySettings()
             if (a.compare(address, Qt::CaseInsensitive) == 0) return true;
         return m_store->hasWrittenTo(address);
     });
+}
+
+void MiddleElideDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    option->textElideMode = Qt::ElideMiddle;
 }
 
 // Account dialogs live in AccountActions; these keep the window's API.

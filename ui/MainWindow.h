@@ -6,6 +6,7 @@
 #include "account/Profile.h"
 
 #include <QMainWindow>
+#include <QStyledItemDelegate>
 #include <QPointer>
 
 #include <memory>
@@ -40,6 +41,13 @@ class MessageListModel;
 class MessageView;
 class OutboxPane;
 class SettingsDialog;
+
+class MiddleElideDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
+};
 
 class MainWindow : public QMainWindow {
     Q_OBJECT

@@ -3,6 +3,7 @@
 // rename / delete, message source and Save As. The window itself (panes,
 // selection, composers, settings) is in MainWindow.cpp.
 #include "MainWindow.h"
+#include "PlainText.h"
 
 #include "AccountDialog.h"
 #include "AccountActions.h"
@@ -88,7 +89,7 @@ void MainWindow::deleteSelection()
     std::vector<int64_t> ids = selectedMessageIds();
     if (ids.empty()) return;
     if (ops::deleteIsPermanent(*m_store, ids)) {
-        auto answer = QMessageBox::question(this, tr("Delete permanently"),
+        auto answer = plainMessageBox(QMessageBox::Question, this, tr("Delete permanently"),
                                             ids.size() == 1 ? tr("Delete this message permanently? This cannot be undone.")
                                                              : tr("Delete these %1 messages permanently? This cannot be undone.").arg(ids.size()),
                                             QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
@@ -176,7 +177,7 @@ void MainWindow::emptyTrash()
     if (!mb || mb->specialUse != QLatin1String("\\Trash")) return;
     const std::vector<int64_t> ids = m_store->messageIds(trash);
     if (ids.empty()) return;
-    if (QMessageBox::question(this, tr("Empty Trash"),
+    if (plainMessageBox(QMessageBox::Question, this, tr("Empty Trash"),
                               tr("Delete the %1 messages in the Trash permanently? This cannot be undone.").arg(ids.size()),
                               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
@@ -233,7 +234,7 @@ void MainWindow::newFolder()
     auto parent = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
     QString delimiter = parent ? parent->delimiter : QStringLiteral("/");
     if (name.contains(delimiter)) {
-        QMessageBox::warning(this, tr("New Folder"), tr("A folder name cannot contain \"%1\".").arg(delimiter));
+        plainMessageBox(QMessageBox::Warning, this, tr("New Folder"), tr("A folder name cannot contain \"%1\".").arg(delimiter));
         return;
     }
     QString raw = QString::fromLatin1(net::encodeMailboxName(name));
@@ -266,7 +267,7 @@ void MainWindow::deleteFolder()
     auto mb = m_store->mailbox(idx.data(MailboxIdRole).toLongLong());
     if (!mb || mb->specialUse == QLatin1String("\\Inbox")) return;
     const QString name = FolderModel::displayName(mb->name, mb->delimiter, mb->specialUse);
-    if (QMessageBox::question(this, tr("Delete Folder"),
+    if (plainMessageBox(QMessageBox::Question, this, tr("Delete Folder"),
                               tr("Delete the folder \"%1\" and the %2 messages in it from the server?").arg(name).arg(mb->totalCount),
                               QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Yes)
         return;
@@ -332,7 +333,7 @@ bool MainWindow::saveMessageAs(const QString &path)
     }
     QSaveFile f(target);
     if (!f.open(QIODevice::WriteOnly) || f.write(*raw) != raw->size() || !f.commit()) {
-        QMessageBox::warning(this, tr("Save Message As"), tr("Could not save %1: %2").arg(target, f.errorString()));
+        plainMessageBox(QMessageBox::Warning, this, tr("Save Message As"), tr("Could not save %1: %2").arg(target, f.errorString()));
         return false;
     }
     m_statusLabel->setText(tr("Saved to %1").arg(target));

@@ -1,4 +1,5 @@
 #include "MessageListModel.h"
+#include "PlainText.h"
 
 #include "mime/Address.h"
 
@@ -260,9 +261,9 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        if (index.column() == FromColumn) return m->fromAddr;
+        if (index.column() == FromColumn) return plainToolTip(mime::fullLabel(m->fromName, m->fromAddr));
         if (index.column() == DateColumn) return QLocale().toString(QDateTime::fromSecsSinceEpoch(m->date), QLocale::LongFormat);
-        if (index.column() == SubjectColumn) return m->subject;
+        if (index.column() == SubjectColumn) return plainToolTip(m->subject);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn) return int(Qt::AlignRight | Qt::AlignVCenter);

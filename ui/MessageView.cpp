@@ -1,4 +1,5 @@
 #include "MessageView.h"
+#include "PlainText.h"
 
 #include "mime/Address.h"
 #include "mime/HtmlSanitizer.h"
@@ -87,6 +88,7 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
     layout->setSpacing(0);
 
     m_header = new QLabel(this);
+    m_header->setObjectName(QStringLiteral("messageHeader"));
     m_header->setTextFormat(Qt::RichText); // built here, every value escaped
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_header->setWordWrap(true);
@@ -312,7 +314,7 @@ void MessageView::render(const QString &body)
     for (const mime::Attachment &a : m_content.attachments) {
         auto *item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/attachment.svg")),
                                          QStringLiteral("%1 (%2 KB)").arg(a.fileName).arg((a.data.size() + 1023) / 1024));
-        item->setToolTip(a.mimeType.toHtmlEscaped());
+        item->setToolTip(plainToolTip(a.mimeType));
         m_attachments->addItem(item);
     }
     m_attachments->setVisible(!m_content.attachments.empty());
@@ -411,7 +413,7 @@ void MessageView::saveAttachment(int index)
     if (path.isEmpty()) return;
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(a.data) != a.data.size() || !f.commit())
-        QMessageBox::warning(this, tr("Save Attachment"), tr("Could not save %1: %2").arg(path, f.errorString()));
+        plainMessageBox(QMessageBox::Warning, this, tr("Save Attachment"), tr("Could not save %1: %2").arg(path, f.errorString()));
 }
 
 void MessageView::openAttachment(int index)
@@ -426,7 +428,7 @@ void MessageView::openAttachment(int index)
                                          QStringLiteral("pl"), QStringLiteral("msi"), QStringLiteral("deb")};
     if (runnable.contains(QFileInfo(a.fileName).suffix().toLower()) ||
         a.mimeType.contains(QLatin1String("executable")) || a.mimeType.contains(QLatin1String("x-sh"))) {
-        QMessageBox::information(this, tr("Open Attachment"),
+        plainMessageBox(QMessageBox::Information, this, tr("Open Attachment"),
                                  tr("%1 could run as a program, so Heron does not open it. Save it and check it first.")
                                      .arg(a.fileName));
         return;
@@ -435,7 +437,7 @@ void MessageView::openAttachment(int index)
     const QString path = QDir(tmp.path()).filePath(a.fileName);
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(a.data) != a.data.size()) {
-        QMessageBox::warning(this, tr("Open Attachment"), tr("Could not write %1.").arg(path));
+        plainMessageBox(QMessageBox::Warning, this, tr("Open Attachment"), tr("Could not write %1.").arg(path));
         return;
     }
     f.close();

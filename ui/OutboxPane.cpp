@@ -1,4 +1,5 @@
 #include "OutboxPane.h"
+#include "PlainText.h"
 
 #include "compose/Outbox.h"
 
@@ -79,7 +80,7 @@ void OutboxPane::refresh()
         auto *item = new QTreeWidgetItem({stateText(e.state), e.recipients.join(QStringLiteral(", ")), e.subject, e.error});
         item->setData(0, Qt::UserRole, QVariant::fromValue<qint64>(e.id));
         item->setData(0, Qt::UserRole + 1, e.state);
-        item->setToolTip(3, e.error);
+        item->setToolTip(3, plainToolTip(e.error));
         if (e.state == QLatin1String("failed") || e.state == QLatin1String("unknown"))
             for (int c = 0; c < 4; ++c) item->setForeground(c, QColor(0xc5, 0x30, 0x30));
         m_list->addTopLevelItem(item);
@@ -101,7 +102,7 @@ void OutboxPane::discardSelected()
 {
     const auto items = m_list->selectedItems();
     if (items.isEmpty()) return;
-    if (QMessageBox::question(this, tr("Discard"), tr("Discard the selected unsent message(s)?"),
+    if (plainMessageBox(QMessageBox::Question, this, tr("Discard"), tr("Discard the selected unsent message(s)?"),
                               QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Discard)
         return;
     compose::Outbox outbox(*m_store);

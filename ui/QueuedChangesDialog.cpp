@@ -1,4 +1,5 @@
 #include "QueuedChangesDialog.h"
+#include "PlainText.h"
 
 #include "net/ImapResponse.h"
 #include "store/MailStore.h"
@@ -100,14 +101,14 @@ void QueuedChangesDialog::refresh()
                 item->setData(0, Qt::UserRole, qint64(op.id));
                 item->setData(0, Qt::UserRole + 1, qint64(a.id));
                 item->setData(0, Qt::UserRole + 2, failed);
-                item->setToolTip(4, op.error);
+                item->setToolTip(4, plainToolTip(op.error));
                 if (failed) item->setIcon(3, QIcon(QStringLiteral(":/icons/status-error.svg")));
                 m_list->addTopLevelItem(item);
                 if (selected.contains(qint64(op.id))) item->setSelected(true);
             }
         }
     } catch (...) {
-        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
+        plainMessageBox(QMessageBox::Warning, this, windowTitle(), util::describeCurrentException().message);
     }
     updateButtons();
 }
@@ -136,7 +137,7 @@ void QueuedChangesDialog::apply(const QList<QPair<qint64, qint64>> &ops, bool re
         for (const auto &[op, account] : ops)
             if (retry ? m_store->retryOp(op) : m_store->discardOp(op)) accounts.insert(account);
     } catch (...) {
-        QMessageBox::warning(this, windowTitle(), util::describeCurrentException().message);
+        plainMessageBox(QMessageBox::Warning, this, windowTitle(), util::describeCurrentException().message);
     }
     // Also after a partial failure: what was done is acted on.
     for (qint64 a : std::as_const(accounts)) Q_EMIT changed(a, retry);
@@ -150,7 +151,7 @@ void QueuedChangesDialog::discardSelected()
     // Taken before the question: the list may be refreshed while it is open.
     const QList<QPair<qint64, qint64>> ops = selectedOps();
     if (ops.isEmpty()) return;
-    if (QMessageBox::question(this, tr("Discard Changes"),
+    if (plainMessageBox(QMessageBox::Question, this, tr("Discard Changes"),
                               ops.size() == 1
                                   ? tr("Give up this change? The folder will show what the server has.")
                                   : tr("Give up these %1 changes? The folders will show what the server has.").arg(ops.size()))

@@ -8,6 +8,32 @@ namespace {
 
 constexpr int kMaxAttributes = 100;  // per tag; the rest are dropped
 constexpr int kMaxLinkText = 300;
+// Qt's text layout takes time quadratic in the length of a run without a
+// break opportunity (a 400 000-character word: 15 s): runs are given an
+// invisible break (U+200B) every kMaxRun characters.
+constexpr int kMaxRun = 1000;
+
+// Appends text, inserting U+200B into runs of more than kMaxRun characters
+// without whitespace; *run carries the current run's length across calls
+// (markup between two pieces of text does not end a run).
+void appendBreakingRuns(QString &out, QStringView text, int *run)
+{
+    qsizetype from = 0;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c.isSpace() || c == QChar(0x200b)) {
+            *run = 0;
+            continue;
+        }
+        if (++*run >= kMaxRun && c != QLatin1Char('&')) {
+            out += text.mid(from, i + 1 - from);
+            out += QChar(0x200b);
+            from = i + 1;
+            *run = 0;
+        }
+    }
+    out += text.mid(from);
+}
 
 bool isAsciiLetter(QChar c) { return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z')); }
 bool isAsciiDigit(QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); }
@@ -311,9 +337,10 @@ SanitizedHtml sanitizeHtml(const QString &s)
     const qsizetype n = s.size();
     qsizetype i = 0;
     int openLink = -1; // index into out.links while inside <a href>
+    int run = 0;
     auto appendText = [&](qsizetype from, qsizetype to) {
         if (to <= from) return;
-        out.html += QStringView(s).mid(from, to - from);
+        appendBreakingRuns(out.html, QStringView(s).mid(from, to - from), &run);
         if (openLink >= 0) {
             HtmlLink &l = out.links[openLink];
             if (l.text.size() < kMaxLinkText) l.text += decodeEntities(s.mid(from, std::min<qsizetype>(to - from, kMaxLinkText)));
@@ -485,10 +512,13 @@ QString plainTextToHtml(const QString &text)
         }
         QString escaped;
         qsizetype last = 0;
+        int run = 0;
         const qsizetype n = line.size();
         auto link = [&](qsizetype start, qsizetype end, const QString &href) {
-            escaped += line.mid(last, start - last).toHtmlEscaped();
-            escaped += QStringLiteral("<a href=\"%1\">%2</a>").arg(href.toHtmlEscaped(), line.mid(start, end - start).toHtmlEscaped());
+            appendBreakingRuns(escaped, line.mid(last, start - last).toHtmlEscaped(), &run);
+            escaped += QStringLiteral("<a href=\"%1\">").arg(href.toHtmlEscaped());
+            appendBreakingRuns(escaped, line.mid(start, end - start).toHtmlEscaped(), &run);
+            escaped += QLatin1String("</a>");
             last = end;
         };
         for (qsizetype j = 0; j < n;) {
@@ -540,7 +570,7 @@ QString plainTextToHtml(const QString &text)
             }
             ++j;
         }
-        escaped += line.mid(last).toHtmlEscaped();
+        appendBreakingRuns(escaped, line.mid(last).toHtmlEscaped(), &run);
         if (depth > 0) {
             static const char *colors[] = {"#2b6cb0", "#2f855a", "#975a16"};
             html += QStringLiteral("<span style=\"color:%1\">%2</span>\n").arg(QLatin1String(colors[(depth - 1) % 3]), escaped);

@@ -346,15 +346,24 @@ MessageContent parseMessage(const QByteArray &raw)
 
 DisplayMessage prepareForDisplay(const QByteArray &raw)
 {
+    // What the viewer lays out on the GUI thread is bounded: Qt's layout of a
+    // few MB of text takes seconds. The rest stays in the source.
+    constexpr qsizetype kMaxShown = 1'000'000;
     DisplayMessage d;
     d.content = parseMessage(raw);
+    auto tooLong = [&] {
+        const QString note = QStringLiteral("This message is very long; only its first %1 characters are shown.").arg(kMaxShown);
+        d.content.problem = d.content.problem.isEmpty() ? note : d.content.problem + QLatin1Char(' ') + note;
+    };
     if (!d.content.html.isEmpty()) {
-        SanitizedHtml s = sanitizeHtml(d.content.html);
+        SanitizedHtml s = sanitizeHtml(d.content.html.size() > kMaxShown ? d.content.html.left(kMaxShown) : d.content.html);
+        if (d.content.html.size() > kMaxShown) tooLong();
         d.html = std::move(s.html);
         d.remoteUrls = std::move(s.remoteUrls);
         d.links = std::move(s.links);
     } else {
-        d.html = plainTextToHtml(d.content.plainText);
+        if (d.content.plainText.size() > kMaxShown) tooLong();
+        d.html = plainTextToHtml(d.content.plainText.left(kMaxShown));
     }
     return d;
 }
