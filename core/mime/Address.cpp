@@ -256,6 +256,10 @@ QList<Mailbox> parseList(const QByteArray &raw, bool decode)
         } else {
             Token t;
             while (i < n && isAtext(raw[i])) t.text += raw[i++];
+            if (t.text.isEmpty()) {
+                ++i; // a special with no meaning here (':' after <addr>): skipped (found by fuzz_address)
+                continue;
+            }
             if (!cur.hasAngle) {
                 // "a@b" directly followed by a word is still one (malformed) address.
                 if (!cur.phrase.isEmpty() && !cur.phrase.last().quoted && (t.text.startsWith('@') || cur.phrase.last().text.endsWith('@') ||

@@ -282,6 +282,25 @@ const QSet<QString> &droppedTag()
     return s;
 }
 
+// The elements that reach the viewer (what QTextBrowser renders, and the
+// structural ones mail uses); any other tag is dropped, its text kept.
+const QSet<QString> &allowedElement()
+{
+    static const QSet<QString> s = [] {
+        QSet<QString> e;
+        for (const char *n : {"a", "abbr", "address", "article", "aside", "b", "big", "blockquote", "body", "br",
+                              "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "dfn", "div", "dl",
+                              "dt", "em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+                              "head", "header", "hr", "html", "i", "img", "ins", "kbd", "label", "li", "main", "mark",
+                              "nav", "nobr", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span", "strike",
+                              "strong", "style", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+                              "tt", "u", "ul", "var", "wbr"})
+            e.insert(QString::fromLatin1(n));
+        return e;
+    }();
+    return s;
+}
+
 // Attributes that make a request or act on the page, beyond on*.
 bool droppedAttribute(const QString &name)
 {
@@ -365,7 +384,7 @@ SanitizedHtml sanitizeHtml(const QString &s)
         i = end;
         if (tag.name.isEmpty()) continue; // comment, declaration, "</>"
         if (tag.closing) {
-            if (droppedWithContent().contains(tag.name) || droppedTag().contains(tag.name)) continue;
+            if (!allowedElement().contains(tag.name)) continue;
             if (tag.name == QLatin1String("a")) openLink = -1;
             out.html += QStringLiteral("</") + tag.name + QLatin1Char('>');
             continue;
@@ -377,7 +396,7 @@ SanitizedHtml sanitizeHtml(const QString &s)
             i = after;
             continue;
         }
-        if (droppedTag().contains(tag.name)) continue;
+        if (droppedTag().contains(tag.name) || !allowedElement().contains(tag.name)) continue;
         QString emitted = QLatin1Char('<') + tag.name;
         QString href;
         for (const Attribute &a : std::as_const(tag.attributes)) {
@@ -426,8 +445,11 @@ SanitizedHtml sanitizeHtml(const QString &s)
             // Style sheet text is copied up to its end tag (which it cannot
             // contain), so nothing in it is read as markup.
             const qsizetype close = s.indexOf(QLatin1String("</style"), i, Qt::CaseInsensitive);
-            const QString css = s.mid(i, close < 0 ? -1 : close - i);
+            QString css = s.mid(i, close < 0 ? -1 : close - i);
             collectCssUrls(out, css);
+            // CSS needs no '<': none reaches the viewer, so nothing in a style
+            // sheet can look like markup to anything reading the result.
+            css.remove(QLatin1Char('<'));
             out.html += css;
             if (close < 0) break;
             i = close;
