@@ -50,7 +50,7 @@ const char *kUsage =
     "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
     "              [--max-message-mb N]   largest message downloaded (default 100)\n"
     "  account list | account remove --name N\n"
-    "  account discover EMAIL [--check] [--nameserver IP]   find the server settings (autoconfig,\n"
+    "  account discover EMAIL [--check [--accept-outside-domain]] [--nameserver IP]   find the server settings (autoconfig,\n"
     "              DNS SRV, guessing); --check logs in (password: HERON_PASSWORD or stdin)\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
     "  sync [--account N] [--folder F]\n"
@@ -73,7 +73,7 @@ struct Args {
 };
 
 const QSet<QString> kBooleanFlags = {"--store-password-in-profile", "--store-password-in-keyring", "--raw", "--read", "--unread", "--flag",
-                                     "--unflag", "--yes"};
+                                     "--unflag", "--yes", "--check", "--accept-outside-domain"};
 
 Args parse(const QStringList &argv, int from)
 {
@@ -196,11 +196,21 @@ int cmdDiscover(const Profile &profile, const Args &a)
         if (!d) { out() << what << ": not found\n"; return; }
         out() << what << ": " << d->protocol << " " << d->server.host << ":" << d->server.port << " "
               << securityName(d->server.security) << " user=" << d->usernames.value(0) << "\t(from " << d->source << ")\n";
+        if (!d->trust.isEmpty()) out() << "  trust: " << d->trust << "\n";
     };
     show("incoming", result.incoming);
     show("outgoing", result.outgoing);
     if (!result.complete()) return NotFound;
     if (!a.flags.contains("--check")) return Ok;
+    // RFC 6186 section 6: DNS named a host outside the domain; no password
+    // goes there unless the user says so.
+    const bool outside = result.incoming->needsConfirmation || result.outgoing->needsConfirmation;
+    if (outside && !a.flags.contains("--accept-outside-domain")) {
+        err() << "error: DNS names a server outside " << email.section(QLatin1Char('@'), 1)
+              << "; DNS can be forged, so no password is sent. If your provider told you to use it, run again with "
+                 "--accept-outside-domain\n";
+        return Usage;
+    }
     QString password = environmentPassword();
     if (password.isEmpty()) {
         std::string line;

@@ -170,6 +170,9 @@ void AccountWizard::updateButtons()
     } else if (ok) {
         m_next->setText(tr("Add Account"));
         m_next->setEnabled(true);
+    } else if (!m_unconfirmed.isEmpty()) {
+        m_next->setText(tr("Use These Servers"));
+        m_next->setEnabled(!searching);
     } else {
         m_next->setText(tr("Check Again"));
         m_next->setEnabled(!searching && !m_checking && !m_account.incoming.host.isEmpty() && !m_account.smtp.host.isEmpty());
@@ -208,6 +211,10 @@ void AccountWizard::next()
         accept();
         return;
     }
+    if (!m_unconfirmed.isEmpty()) { // "Use These Servers": the user said yes
+        m_confirmed << m_unconfirmed;
+        m_unconfirmed.clear();
+    }
     startCheck();
 }
 
@@ -228,6 +235,9 @@ void AccountWizard::startDiscovery()
     m_outCheck.reset();
     m_inSource.clear();
     m_outSource.clear();
+    m_inTrust.clear();
+    m_outTrust.clear();
+    m_unconfirmed.clear();
     m_problem->hide();
     m_discovery = std::make_unique<AutoDiscovery>(m_options);
     connect(m_discovery.get(), &AutoDiscovery::step, this, [this](const QString &s) { addStep(s); });
@@ -245,15 +255,33 @@ void AccountWizard::discovered(const DiscoveryResult &result)
         m_inUsers = result.incoming->usernames;
         m_account.username = m_inUsers.value(0, m_account.email);
         m_inSource = result.incoming->source;
+        m_inTrust = result.incoming->trust;
+        if (result.incoming->needsConfirmation && !m_confirmed.contains(result.incoming->server.host))
+            m_unconfirmed << result.incoming->server.host;
     }
     if (result.outgoing) {
         m_account.smtp = result.outgoing->server;
         m_outUsers = result.outgoing->usernames;
         m_outSource = result.outgoing->source;
+        m_outTrust = result.outgoing->trust;
+        if (result.outgoing->needsConfirmation && !m_confirmed.contains(result.outgoing->server.host) &&
+            !m_unconfirmed.contains(result.outgoing->server.host))
+            m_unconfirmed << result.outgoing->server.host;
     }
     if (m_account.protocol.isEmpty()) m_account.protocol = QStringLiteral("imap");
     QMetaObject::invokeMethod(this, [this] { updateButtons(); }, Qt::QueuedConnection); // after isRunning() turned false
-    if (result.complete()) {
+    if (result.complete() && !m_unconfirmed.isEmpty()) {
+        // RFC 6186 section 6: a server named by DNS outside the domain could be
+        // anyone's. Shown; nothing is sent until the user says yes.
+        addStep(tr("Settings found in DNS, outside %1: waiting for your confirmation.").arg(m_account.email.section(QLatin1Char('@'), 1)),
+                QStringLiteral(":/icons/status-error.svg"));
+        m_problem->setText(tr("DNS names %1 as the mail server for %2, but it is not part of %2. DNS answers can be forged by "
+                              "anyone on your network. Your password is sent only after you choose \"Use These Servers\"; "
+                              "if your provider did not tell you to use %1, choose \"Edit Settings…\" instead.")
+                               .arg(m_unconfirmed.join(QStringLiteral(", ")), m_account.email.section(QLatin1Char('@'), 1)));
+        m_problem->show();
+        showSettings();
+    } else if (result.complete()) {
         addStep(tr("Settings found. Logging in to check them…"), QStringLiteral(":/icons/status-ok.svg"));
         QMetaObject::invokeMethod(this, &AccountWizard::startCheck, Qt::QueuedConnection);
     } else {
@@ -278,6 +306,11 @@ void AccountWizard::showSettings()
         const QString source = outgoing ? m_outSource : m_inSource;
         if (!source.isEmpty())
             text += QStringLiteral("<br><span style='color:#718096'>%1</span>").arg(tr("from %1").arg(source).toHtmlEscaped());
+        const QString trust = outgoing ? m_outTrust : m_inTrust;
+        if (!trust.isEmpty())
+            text += QStringLiteral("<br><span style='color:%1'>%2</span>")
+                        .arg(m_unconfirmed.contains(s.host) ? QStringLiteral("#c53030") : QStringLiteral("#718096"),
+                             trust.toHtmlEscaped());
         const std::optional<CheckOutcome> &check = outgoing ? m_outCheck : m_inCheck;
         if (check) {
             const QString icon = check->ok() ? QStringLiteral(":/icons/status-ok.svg") : QStringLiteral(":/icons/status-error.svg");
@@ -297,6 +330,7 @@ void AccountWizard::showSettings()
 void AccountWizard::startCheck()
 {
     if (m_account.incoming.host.isEmpty() || m_account.smtp.host.isEmpty()) return;
+    if (!m_unconfirmed.isEmpty()) return; // no password to a server the user has not accepted
     m_checking = true;
     m_inCheck.reset();
     m_outCheck.reset();
@@ -385,6 +419,9 @@ void AccountWizard::editSettings()
     m_inUsers = QStringList{edited.username};
     m_outUsers = m_inUsers;
     m_inSource = m_outSource = tr("your settings");
+    m_inTrust.clear();
+    m_outTrust.clear();
+    m_unconfirmed.clear(); // typed in by the user: their choice
     addStep(tr("Settings edited by hand."));
     startCheck();
 }

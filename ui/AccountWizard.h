@@ -77,6 +77,11 @@ private:
     AccountConfig m_account;
     QStringList m_inUsers, m_outUsers;
     QString m_inSource, m_outSource;
+    QString m_inTrust, m_outTrust;
+    // Hosts found in DNS outside the mail domain that the user has not
+    // accepted yet: no login (no password) goes anywhere until they have.
+    QStringList m_unconfirmed;
+    QStringList m_confirmed;
     std::optional<CheckOutcome> m_inCheck, m_outCheck;
     bool m_checking = false;
     int m_checkGeneration = 0;

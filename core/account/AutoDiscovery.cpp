@@ -260,12 +260,15 @@ void AutoDiscovery::startAutoconfig()
                 return;
             }
             const QString source = tr("autoconfig document %1").arg(shown);
+            const QString trust = tr("published over HTTPS with a verified certificate");
             if (found.incoming) {
                 found.incoming->source = source;
+                found.incoming->trust = trust;
                 Q_EMIT step(tr("  found incoming %1 %2").arg(found.incoming->protocol.toUpper(), describe(found.incoming->server)));
             }
             if (found.outgoing) {
                 found.outgoing->source = source;
+                found.outgoing->trust = trust;
                 Q_EMIT step(tr("  found outgoing SMTP %1").arg(describe(found.outgoing->server)));
             }
             run->result = found;
@@ -274,6 +277,12 @@ void AutoDiscovery::startAutoconfig()
         });
     };
     (*next)();
+}
+
+bool hostInDomain(const QString &host, const QString &domain)
+{
+    const QString h = host.toLower(), d = domain.toLower();
+    return !d.isEmpty() && (h == d || h.endsWith(QLatin1Char('.') + d));
 }
 
 void AutoDiscovery::startSrv()
@@ -301,6 +310,11 @@ void AutoDiscovery::startSrv()
             d.server = *a;
             d.usernames = defaultUsernames(run->email);
             d.source = tr("DNS SRV record %1.%2").arg(QLatin1String(services[i].label), run->domain);
+            d.needsConfirmation = !hostInDomain(d.server.host, run->domain);
+            d.trust = d.needsConfirmation
+                          ? tr("DNS answers are not authenticated, and %1 is outside %2: confirm it before your password is sent")
+                                .arg(d.server.host, run->domain)
+                          : tr("DNS answers are not authenticated, but the server is within %1").arg(run->domain);
             slot = d;
         }
         if (run->result.complete()) done();
@@ -390,6 +404,7 @@ void AutoDiscovery::startProbe()
             s.server = ServerConfig{c->host, c->port, c->security};
             s.usernames = defaultUsernames(run->email);
             s.source = tr("guessed: %1 answered as a %2 server").arg(describe(s.server), c->protocol.toUpper());
+            s.trust = tr("a name within %1; its certificate is checked").arg(run->domain);
             slot = s;
         };
         take(best->first, run->result.incoming);

@@ -37,7 +37,15 @@ struct DiscoveredServer {
     ServerConfig server;
     QStringList usernames; // to try in order (e.g. the address, then its local part)
     QString source;        // where it came from, for the user
+    // Found in DNS (SRV records: not authenticated, forgeable by anyone on the
+    // way) and naming a host outside the mail domain: no password may go
+    // there before the user has said yes (RFC 6186 section 6).
+    bool needsConfirmation = false;
+    QString trust;         // how far the source can be trusted, for the user
 };
+
+// host is the mail domain or a name under it.
+bool hostInDomain(const QString &host, const QString &domain);
 
 struct DiscoveryResult {
     std::optional<DiscoveredServer> incoming;

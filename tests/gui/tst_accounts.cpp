@@ -133,9 +133,18 @@ private Q_SLOTS:
         QVERIFY(wiz->problemLabel()->text().contains(QLatin1String("not a valid e-mail address")));
         shot(wiz, QStringLiteral("wizard-start.png"));
 
-        // Found through SRV; the wrong password is named as such and nothing is added.
+        // Found through SRV, outside wizard.test (localhost): shown, and no
+        // login is tried until the user accepts the servers.
         QSignalSpy checked(wiz, &AccountWizard::checkFinished);
         wiz->emailEdit()->setText(QStringLiteral("heidi@wizard.test"));
+        wiz->nextButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(wiz->nextButton()->text(), QStringLiteral("Use These Servers"), 30000);
+        QVERIFY2(wiz->problemLabel()->text().contains(QLatin1String("not part of wizard.test")), qPrintable(wiz->problemLabel()->text()));
+        QVERIFY(wiz->incomingLabel()->text().contains(QLatin1String("outside wizard.test")));
+        QCOMPARE(checked.size(), 0);
+        QVERIFY(!wiz->incomingLabel()->text().contains(QLatin1String("checking")));
+        shot(wiz, QStringLiteral("wizard-confirm-dns.png"));
+        // Yes: the wrong password is named as such and nothing is added.
         wiz->nextButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 1, 30000);
         QCOMPARE(checked.first().first().toBool(), false);
@@ -195,6 +204,8 @@ private Q_SLOTS:
         wiz.emailEdit()->setText(QStringLiteral("heidi@wizard.test"));
         wiz.passwordEdit()->setText(TestServers::get().password(QStringLiteral("heidi")));
         QSignalSpy checked(&wiz, &AccountWizard::checkFinished);
+        wiz.nextButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(wiz.nextButton()->text(), QStringLiteral("Use These Servers"), 30000); // DNS, outside the domain
         wiz.nextButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 1, 30000);
         QCOMPARE(checked.first().first().toBool(), false);

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 unset DBUS_SESSION_BUS_ADDRESS
 failures=0
 passes=0
-max_mb=300
+max_mb=${HERON_MAX_RSS_MB:-300}
 check() {
   local what=$1; shift
   if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi

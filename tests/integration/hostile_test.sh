@@ -21,7 +21,7 @@ export HERON_NET_TIMEOUT=5
 unset DBUS_SESSION_BUS_ADDRESS
 failures=0
 passes=0
-max_mb=300
+max_mb=${HERON_MAX_RSS_MB:-300}
 check() { # description, then a command that must succeed
   local what=$1; shift
   if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi

@@ -139,6 +139,8 @@ private Q_SLOTS:
         m_dns.addSrv(QStringLiteral("_imap._tcp.srv.test"), {10, 1, quint16(port("HERON_TEST_IMAP_PORT")), QStringLiteral("localhost")});
         m_dns.addSrv(QStringLiteral("_pop3s._tcp.srv.test"), {0, 0, 0, QString()});
         m_dns.addSrv(QStringLiteral("_submission._tcp.srv.test"), {0, 1, quint16(port("HERON_TEST_SUBMISSION_PORT")), QStringLiteral("localhost")});
+        m_dns.addSrv(QStringLiteral("_imaps._tcp.inside.test"), {0, 1, quint16(port("HERON_TEST_IMAPS_PORT")), QStringLiteral("mail.inside.test")});
+        m_dns.addA(QStringLiteral("mail.inside.test"), QHostAddress::LocalHost);
         // The guessed names: only the domain itself exists for localhost.
         m_dns.addA(QStringLiteral("localhost"), QHostAddress::LocalHost);
         // Wrong-host autoconfig on heron.test is irrelevant for SRV; half.test
@@ -247,6 +249,10 @@ private Q_SLOTS:
         QCOMPARE(r.result.incoming->server.port, port("HERON_TEST_IMAPS_PORT"));
         QCOMPARE(r.result.incoming->server.security, Security::Tls);
         QCOMPARE(r.result.incoming->source, QStringLiteral("DNS SRV record _imaps._tcp.srv.test"));
+        // localhost is not within srv.test: no password before the user says yes.
+        QVERIFY(r.result.incoming->needsConfirmation);
+        QVERIFY(r.result.outgoing->needsConfirmation);
+        QVERIFY2(r.result.incoming->trust.contains(QLatin1String("outside srv.test")), qPrintable(r.result.incoming->trust));
         QCOMPARE(r.result.outgoing->server.port, port("HERON_TEST_SUBMISSION_PORT"));
         QCOMPARE(r.result.outgoing->server.security, Security::StartTls);
         QVERIFY2(!r.steps.filter(QLatin1String("_pop3s._tcp.srv.test: the service is not offered")).isEmpty(),
@@ -279,6 +285,19 @@ private Q_SLOTS:
         CheckOutcome in = checkServer(a, false, r.result.incoming->usernames, TestServers::get().password(QStringLiteral("dave")), trust());
         QVERIFY2(in.ok(), qPrintable(in.message));
         QCOMPARE(in.username, QStringLiteral("dave@localhost"));
+    }
+
+    // A target within the mail domain is used without asking.
+    void srvTargetInsideTheDomain()
+    {
+        DiscoveryOptions o = options();
+        o.askIspdb = false;
+        const Run r = discover(QStringLiteral("carol@inside.test"), o);
+        QVERIFY2(r.result.incoming, qPrintable(r.steps.join(QLatin1Char('\n'))));
+        QCOMPARE(r.result.incoming->server.host, QStringLiteral("mail.inside.test"));
+        QVERIFY(!r.result.incoming->needsConfirmation);
+        QVERIFY(hostInDomain(QStringLiteral("Mail.Inside.Test"), QStringLiteral("inside.test")));
+        QVERIFY(!hostInDomain(QStringLiteral("evilinside.test"), QStringLiteral("inside.test")));
     }
 
     void srvForImapGuessForSmtp()
