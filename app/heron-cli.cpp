@@ -109,7 +109,9 @@ void reportNetError(const net::NetError &e)
     if (e.kind() == net::NetError::Certificate && e.info().isValid()) {
         const auto &i = e.info();
         err() << "  subject:  " << i.subject << "\n  issuer:   " << i.issuer << "\n  valid:    " << i.notBefore
-              << " to " << i.notAfter << "\n  SHA-256:  " << i.sha256 << "\n  reason:   " << i.reason << "\n"
+              << " to " << i.notAfter << "\n  SHA-256:  " << i.sha256 << "\n"
+              << (i.pinnedSha256.isEmpty() ? QString() : QStringLiteral("  trusted before: %1 (the certificate changed)\n").arg(i.pinnedSha256))
+              << "  reason:   " << i.reason << "\n"
               << "To trust this certificate for this server: heron-cli trust pin --host " << i.host << " --port "
               << i.port << " --sha256 " << i.sha256 << "\n";
     }

@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  ca-certificates g++ cmake ninja-build pkg-config ccache make \
+  ca-certificates g++ cmake ninja-build pkg-config ccache make clang libclang-rt-14-dev \
   qt6-base-dev qt6-base-dev-tools libqt6svg6 libqt6sql6-sqlite qtkeychain-qt6-dev \
   libvmime-dev libgnutls28-dev libsqlite3-dev \
   dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix \

@@ -37,9 +37,14 @@ CertificateDialog::CertificateDialog(const QString &accountName, const net::Cert
     add(tr("Issuer:"), info.issuer);
     add(tr("Valid from:"), info.notBefore);
     add(tr("Valid until:"), info.notAfter);
-    add(tr("SHA-256:"), info.sha256);
+    add(info.pinnedSha256.isEmpty() ? tr("SHA-256:") : tr("SHA-256 now:"), info.sha256);
     if (auto *fp = qobject_cast<QLabel *>(form->itemAt(form->rowCount() - 1, QFormLayout::FieldRole)->widget()))
         fp->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    if (!info.pinnedSha256.isEmpty()) {
+        add(tr("SHA-256 you trusted:"), info.pinnedSha256);
+        if (auto *fp = qobject_cast<QLabel *>(form->itemAt(form->rowCount() - 1, QFormLayout::FieldRole)->widget()))
+            fp->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    }
     layout->addLayout(form);
     auto *buttons = new QDialogButtonBox(this);
     QPushButton *trust = buttons->addButton(tr("Trust this certificate for this server"), QDialogButtonBox::AcceptRole);

@@ -45,6 +45,14 @@ net::TrustPolicy Profile::trustPolicy() const
             return false;
         }
     };
+    p.pinnedFingerprint = [db](const QString &host, int port) {
+        try {
+            store::MailStore s(db);
+            return s.pinnedFingerprint(host, port);
+        } catch (...) {
+            return QString();
+        }
+    };
     return p;
 }
 

@@ -113,6 +113,14 @@ CertificateInfo CertificateVerifier::check(const std::vector<QByteArray> &derCha
     }
     if (policy.isPinned && !info.sha256.isEmpty() && policy.isPinned(host, port, info.sha256))
         *trusted = true;
+    if (!*trusted && policy.pinnedFingerprint) {
+        // A pin is for one certificate: a new one asks again, saying so.
+        const QString before = policy.pinnedFingerprint(host, port);
+        if (!before.isEmpty() && before != info.sha256) {
+            info.pinnedSha256 = before;
+            info.reason = QStringLiteral("The certificate of %1:%2 changed since you trusted it. %3").arg(host).arg(port).arg(info.reason);
+        }
+    }
     return info;
 }
 

@@ -16,6 +16,9 @@ struct TrustPolicy {
     QString extraAnchorsFile; // PEM file of additional CAs (may not exist)
     // True when the user pinned this SHA-256 fingerprint for host:port.
     std::function<bool(const QString &host, int port, const QString &sha256)> isPinned;
+    // The fingerprint the user trusted for host:port, if any (to say that a
+    // certificate changed, with the old and the new fingerprint).
+    std::function<QString(const QString &host, int port)> pinnedFingerprint;
 };
 
 class CertificateVerifier : public vmime::security::cert::certificateVerifier {

@@ -14,6 +14,7 @@ struct CertificateInfo {
     QString notBefore; // ISO 8601, UTC
     QString notAfter;
     QString sha256;    // upper-case hex, colon separated
+    QString pinnedSha256; // the fingerprint trusted before for this host and port, when it changed
     QString reason;    // why it failed verification
     bool isValid() const { return !sha256.isEmpty(); }
 };

@@ -169,6 +169,7 @@ public:
 
     // Trust
     bool isPinned(const QString &host, int port, const QString &sha256);
+    QString pinnedFingerprint(const QString &host, int port);
     void pin(const QString &host, int port, const QString &sha256);
 
     static QString encodeUids(const std::vector<uint32_t> &uids);

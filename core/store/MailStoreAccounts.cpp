@@ -157,6 +157,13 @@ void MailStore::removeIdentity(int64_t identityId)
     q.bind(1, identityId).exec();
 }
 
+QString MailStore::pinnedFingerprint(const QString &host, int port)
+{
+    Statement q = m_db.prepare("SELECT sha256 FROM trusted_certs WHERE host=? AND port=?");
+    q.bind(1, host).bind(2, port);
+    return q.step() ? q.text(0) : QString();
+}
+
 bool MailStore::isPinned(const QString &host, int port, const QString &sha256)
 {
     Statement q = m_db.prepare("SELECT 1 FROM trusted_certs WHERE host=? AND port=? AND sha256=?");

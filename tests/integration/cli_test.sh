@@ -31,6 +31,13 @@ HERON_PASSWORD=secret-carol cli sync --folder "$box" </dev/null >"$work/out" 2>"
 check "untrusted certificate gives exit 5" test $? -eq 5
 check "certificate error names the SHA-256" grep -q "SHA-256" "$work/err"
 check "password never printed" bash -c "! grep -q secret-carol '$work/err' '$work/out'"
+# A pin is for one certificate: another one asks again, with both fingerprints.
+old=$(printf 'AB:%.0s' $(seq 31))AB
+cli trust pin --host localhost --port "$HERON_TEST_IMAPS_PORT" --sha256 "$old" >/dev/null
+HERON_PASSWORD=secret-carol cli sync --folder "$box" </dev/null >"$work/out" 2>"$work/err"
+check "a changed certificate gives exit 5" test $? -eq 5
+check "a changed certificate names the one trusted before" grep -q "trusted before: $old" "$work/err"
+check "a changed certificate says so" grep -q "changed since you trusted it" "$work/err"
 
 # 2. Trust the test CA for this profile; wrong password: exit 4.
 cli trust add-ca "$HERON_TEST_CA" >/dev/null
