@@ -57,6 +57,7 @@ void ImapSession::connect()
     // unbounded: our own bounded reader takes over only after that.
     m_budget->set(1 << 20, "the greeting and login");
     auto verifier = applyConnectionPolicy(*m_store, *m_session, "store." + proto + ".", srv, m_trust, m_cancel, m_timeout, false, m_budget);
+    const TlsServerName sni(srv.host);
     try {
         m_store->connect();
         auto imapStore = vmime::dynamicCast<vmime::net::imap::IMAPStore>(m_store);

@@ -60,6 +60,7 @@ void Pop3Session::connect()
     m_session->getProperties()["store." + proto + ".options.apop.fallback"] = false;
     // sasl.fallback stays on: servers without SASL know only USER/PASS. (A
     // wrong password therefore costs two attempts here, one elsewhere.)
+    const TlsServerName sni(srv.host);
     try {
         m_store->connect();
         if (srv.security != Security::None && !m_store->isSecuredConnection())

@@ -34,6 +34,7 @@ void SmtpSession::connect()
     // vmime reads every SMTP reply itself: none may be longer than this.
     m_budget->set(kReplyBudget, "the greeting and login");
     m_session->getProperties()[prefix + "options.sasl.fallback"] = false;
+    const TlsServerName sni(srv.host);
     try {
         m_transport->connect();
     } catch (const std::exception &e) {

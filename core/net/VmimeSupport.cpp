@@ -5,9 +5,44 @@
 #include <vmime/platforms/posix/posixHandler.hpp>
 #include <vmime/security/cert/certificateException.hpp>
 
+#include <QHostAddress>
+
+#include <dlfcn.h>
+#include <gnutls/gnutls.h>
+
 #include <mutex>
 
+namespace {
+thread_local std::string t_serverName; // set by TlsServerName around vmime's connect
+}
+
+// vmime creates every GnuTLS client session with gnutls_init and offers no
+// hook to name the server. This definition in the program takes precedence
+// over GnuTLS's own for libvmime's calls (ordinary ELF symbol interposition),
+// calls the real one, and adds the server name for the connection this
+// thread is making. Other sessions (no TlsServerName active) are unchanged.
+extern "C" int gnutls_init(gnutls_session_t *session, unsigned int flags)
+{
+    using Init = int (*)(gnutls_session_t *, unsigned int);
+    static const Init real = reinterpret_cast<Init>(dlsym(RTLD_NEXT, "gnutls_init"));
+    if (!real) return GNUTLS_E_INTERNAL_ERROR;
+    const int rc = real(session, flags);
+    if (rc == GNUTLS_E_SUCCESS && (flags & GNUTLS_CLIENT) && !t_serverName.empty())
+        gnutls_server_name_set(*session, GNUTLS_NAME_DNS, t_serverName.data(), t_serverName.size());
+    return rc;
+}
+
 namespace heron::net {
+
+TlsServerName::TlsServerName(const QString &host) : m_previous(t_serverName)
+{
+    QString h = host.trimmed();
+    if (h.endsWith(QLatin1Char('.'))) h.chop(1);
+    const bool literal = !QHostAddress(h).isNull();
+    t_serverName = literal ? std::string() : h.toLower().toStdString();
+}
+
+TlsServerName::~TlsServerName() { t_serverName = m_previous; }
 
 void ensureVmimePlatform()
 {

@@ -18,6 +18,20 @@ namespace heron::net {
 
 void ensureVmimePlatform();
 
+// vmime 0.9.2 never sets SNI (the TLS server name). While one of these lives,
+// TLS sessions that vmime opens on this thread name this host (not an IP
+// literal, RFC 6066), so hosts serving several names present the right
+// certificate. Implemented by wrapping gnutls_init (see VmimeSupport.cpp).
+class TlsServerName {
+public:
+    explicit TlsServerName(const QString &host);
+    ~TlsServerName();
+    TlsServerName(const TlsServerName &) = delete;
+    TlsServerName &operator=(const TlsServerName &) = delete;
+private:
+    std::string m_previous;
+};
+
 using CancelFlag = std::shared_ptr<std::atomic_bool>;
 
 class PasswordAuthenticator : public vmime::security::defaultAuthenticator {

@@ -101,7 +101,16 @@ EOF
         openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
             -CAcreateserial -days 3650 -sha256 \
             -extfile "$ext" -extensions server_ext -out "$dir/server.pem" >/dev/null 2>&1
-        rm -f "$dir/server.csr" "$dir/ca.srl"
+        # The certificate Dovecot presents when a client names "localhost" in SNI
+        # (local_name below): same CA and names, another key, so a test can tell
+        # by its fingerprint whether the client sent SNI.
+        openssl req -new -newkey rsa:2048 -nodes -sha256 \
+            -keyout "$dir/sni.key" -out "$dir/sni.csr" \
+            -subj "/O=Heron Test/CN=localhost (SNI)" >/dev/null 2>&1
+        openssl x509 -req -in "$dir/sni.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+            -CAcreateserial -days 3650 -sha256 \
+            -extfile "$ext" -extensions server_ext -out "$dir/sni.pem" >/dev/null 2>&1
+        rm -f "$dir/server.csr" "$dir/sni.csr" "$dir/ca.srl"
         # Same names as the real one, but self-signed: chain verification must fail.
         openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 \
             -keyout "$dir/untrusted.key" -out "$dir/untrusted.pem" \
@@ -109,7 +118,7 @@ EOF
             -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
     )
     # untrusted.key is worthless by design; readable so a non-root test can serve it
-    chmod 0644 "$dir"/ca.pem "$dir"/server.pem "$dir"/untrusted.pem "$dir"/untrusted.key
+    chmod 0644 "$dir"/ca.pem "$dir"/server.pem "$dir"/sni.pem "$dir"/untrusted.pem "$dir"/untrusted.key
     rm -f "$ext"
     openssl verify -CAfile "$dir/ca.pem" "$dir/server.pem" >/dev/null ||
         die "generated server certificate does not verify against the CA"
@@ -184,6 +193,11 @@ first_valid_gid = $gid
 ssl = yes
 ssl_cert = <$dir/server.pem
 ssl_key = <$dir/server.key
+# A client that sends SNI "localhost" gets sni.pem (see make_certs).
+local_name localhost {
+  ssl_cert = <$dir/sni.pem
+  ssl_key = <$dir/sni.key
+}
 # Plaintext LOGIN/AUTH only over TLS.  Trap: Dovecot treats a connection whose client IP
 # equals the server IP (127.0.0.1 -> 127.0.0.1) as "secured", so LOGINDISABLED is NOT
 # advertised on the plain ports here; plaintext login works without STARTTLS from loopback.

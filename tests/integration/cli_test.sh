@@ -39,6 +39,21 @@ check "a changed certificate gives exit 5" test $? -eq 5
 check "a changed certificate names the one trusted before" grep -q "trusted before: $old" "$work/err"
 check "a changed certificate says so" grep -q "changed since you trusted it" "$work/err"
 
+# SNI: Dovecot presents sni.pem only to a client that names "localhost" in
+# the TLS handshake (vmime alone never does). A profile that trusts exactly
+# that certificate (a pin, no CA) can sync only if Heron sent the name; the
+# same over POP3S.
+sni=$(openssl x509 -in "$HERON_TEST_DIR/sni.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+for proto in imap pop3; do
+  psni=$work/sni-$proto
+  if [ "$proto" = imap ]; then sport=$HERON_TEST_IMAPS_PORT; else sport=$HERON_TEST_POP3S_PORT; fi
+  "$cli_bin" --profile "$psni" trust pin --host localhost --port "$sport" --sha256 "$sni" >/dev/null
+  HERON_PASSWORD=secret-carol "$cli_bin" --profile "$psni" account add --name carol --email carol@example.org --protocol $proto \
+    --host localhost --port "$sport" --security tls --user carol --store-password-in-profile </dev/null >/dev/null 2>&1
+  "$cli_bin" --profile "$psni" sync --folder INBOX </dev/null >"$work/out" 2>"$work/err"
+  check "$proto: the server name is sent (SNI): the certificate for it is presented ($(head -c 200 "$work/err"))" test $? -eq 0
+done
+
 # 2. Trust the test CA for this profile; wrong password: exit 4.
 cli trust add-ca "$HERON_TEST_CA" >/dev/null
 HERON_PASSWORD=wrong cli sync --folder "$box" </dev/null >/dev/null 2>"$work/err"
