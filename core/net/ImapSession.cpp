@@ -541,6 +541,7 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
         MessageRecord m;
         int64_t internalDate = 0;
         QByteArray rawFrom;
+        const ImapValue *envelopeFrom = nullptr;
         for (size_t i = 0; i + 1 < kv.size(); i += 2) {
             const ImapValue &k = kv[i];
             const ImapValue &v = kv[i + 1];
@@ -556,12 +557,7 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
                 const auto &e = v.items;
                 m.date = mime::parseRfc5322Date(e[0].text);
                 m.subject = decodeHeader(e[1].text);
-                if (e[2].isList() && !e[2].items.empty())
-                {
-                    const mime::Mailbox from = envelopeMailbox(e[2].items[0]);
-                    m.fromName = from.name;
-                    m.fromAddr = from.address;
-                }
+                if (e[2].isList() && !e[2].items.empty()) envelopeFrom = &e[2].items[0]; // used if no raw From
                 m.to = formatAddressList(e[5]);
                 m.cc = formatAddressList(e[6]);
                 m.inReplyTo = QString::fromUtf8(e[8].text).trimmed();
@@ -578,12 +574,11 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
         // The sender from the bytes as written, parsed the way raw (POP3)
         // headers are: servers split odd addresses differently (Dovecot makes
         // "a@b@evil.example" into "a@b"). The ENVELOPE's is the fallback.
-        if (!rawFrom.isEmpty()) {
-            const QList<mime::Mailbox> from = mime::parseAddressList(rawFrom);
-            if (!from.isEmpty()) {
-                m.fromName = from.first().name;
-                m.fromAddr = from.first().address;
-            }
+        QList<mime::Mailbox> from = rawFrom.isEmpty() ? QList<mime::Mailbox>() : mime::parseAddressList(rawFrom);
+        if (from.isEmpty() && envelopeFrom) from << envelopeMailbox(*envelopeFrom);
+        if (!from.isEmpty()) {
+            m.fromName = from.first().name;
+            m.fromAddr = from.first().address;
         }
         if (m.date == 0)
             m.date = internalDate;
