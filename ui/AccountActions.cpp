@@ -16,14 +16,31 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTimer>
+#include <QThreadPool>
+#include <QPointer>
+#include <QCoreApplication>
 
 namespace heron::ui {
 
 using sync::AccountManager;
 
-AccountActions::AccountActions(Profile profile, store::MailStore *store, SecretStore *secrets, AccountManager *manager,
+namespace {
+// Keyring calls run here, one at a time and in order (a removal and a new
+// store for the same name never overtake each other), never on the GUI thread.
+QThreadPool *keyringQueue()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setMaxThreadCount(1);
+        return p;
+    }();
+    return pool;
+}
+} // namespace
+
+AccountActions::AccountActions(Profile profile, store::MailStore *store, std::shared_ptr<SecretStore> secrets, AccountManager *manager,
                                QWidget *window)
-    : QObject(window), m_profile(std::move(profile)), m_store(store), m_secrets(secrets), m_manager(manager), m_window(window)
+    : QObject(window), m_profile(std::move(profile)), m_store(store), m_secrets(std::move(secrets)), m_manager(manager), m_window(window)
 {
     connect(m_manager, &AccountManager::passwordNeeded, this, &AccountActions::askPassword);
     connect(m_manager, &AccountManager::certificateNeedsDecision, this, &AccountActions::askTrust);
@@ -89,7 +106,24 @@ void AccountActions::saveNewAccount(AccountConfig a, const QString &password, in
         QString error;
         bool stored = false;
         switch (AccountDialog::PasswordStorage(storage)) {
-        case AccountDialog::PasswordStorage::Keyring: stored = m_secrets->storeInKeyring(a.name, password, &error); break;
+        case AccountDialog::PasswordStorage::Keyring: {
+            // The keyring (D-Bus, maybe a prompt) is never asked on the GUI
+            // thread: the account works at once with the password for this
+            // session, and the keyring stores it in the background.
+            m_secrets->setSessionPassword(a.name, password);
+            stored = true;
+            QPointer<AccountActions> self(this);
+            std::shared_ptr<SecretStore> secrets = m_secrets;
+            const QString name = a.name;
+            keyringQueue()->start([self, secrets, name, password] {
+                QString why;
+                if (secrets->storeInKeyring(name, password, &why)) return;
+                QMetaObject::invokeMethod(qApp, [self, why] {
+                    if (self) Q_EMIT self->status(tr("The password could not be remembered (%1); Heron will ask for it next time.").arg(why));
+                }, Qt::QueuedConnection);
+            });
+            break;
+        }
         case AccountDialog::PasswordStorage::Profile: stored = m_secrets->storeInProfile(a.name, password, &error); break;
         case AccountDialog::PasswordStorage::Session: break;
         }
@@ -166,7 +200,10 @@ void AccountActions::removeAccount(qint64 accountId)
     if (answer != QMessageBox::Ok) return;
     m_manager->removeAccount(accountId);
     m_store->removeAccount(accountId);
-    m_secrets->forget(acc->name);
+    // Off the GUI thread too (the keyring entry is removed in the background).
+    std::shared_ptr<SecretStore> secrets = m_secrets;
+    const QString name = acc->name;
+    keyringQueue()->start([secrets, name] { secrets->forget(name); });
     Q_EMIT status(tr("Account \"%1\" removed").arg(acc->name));
     Q_EMIT accountsChanged();
 }

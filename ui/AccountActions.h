@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 // Everything the user does to accounts, with its dialogs: add (the setup
 // wizard, or the full form), edit settings (servers, folders, identities),
 // reorder, remove; and what an account asks of the user (a password, a
@@ -27,7 +28,7 @@ class IdentitiesDialog;
 class AccountActions : public QObject {
     Q_OBJECT
 public:
-    AccountActions(Profile profile, store::MailStore *store, SecretStore *secrets, sync::AccountManager *manager,
+    AccountActions(Profile profile, store::MailStore *store, std::shared_ptr<SecretStore> secrets, sync::AccountManager *manager,
                    QWidget *window);
 
     // The setup wizard (finds the settings, checks the login).
@@ -53,7 +54,7 @@ private:
 
     Profile m_profile;
     store::MailStore *m_store;
-    SecretStore *m_secrets;
+    std::shared_ptr<SecretStore> m_secrets; // shared with the threads that talk to the keyring
     sync::AccountManager *m_manager;
     QWidget *m_window;
     QSet<qint64> m_askingPassword;

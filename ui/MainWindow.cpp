@@ -101,7 +101,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_settings = new QSettings(m_profile.settingsPath(), QSettings::IniFormat, this);
     startOffline = startOffline || m_settings->value(QStringLiteral("general/startOffline"), false).toBool();
     m_manager = std::make_unique<AccountManager>(m_profile, m_secrets);
-    m_accountActions = new AccountActions(m_profile, m_store.get(), m_secrets.get(), m_manager.get(), this);
+    m_accountActions = new AccountActions(m_profile, m_store.get(), m_secrets, m_manager.get(), this);
     connect(m_accountActions, &AccountActions::status, this, [this](const QString &text) { m_statusLabel->setText(text); });
     connect(m_accountActions, &AccountActions::accountsChanged, this, &MainWindow::reloadFolders);
 
