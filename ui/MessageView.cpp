@@ -73,12 +73,25 @@ QVariant MessageBrowser::loadResource(int type, const QUrl &name)
             }
             return a->data;
         }
-        return {};
+        return refused(type);
     }
-    if (name.scheme() == QLatin1String("data"))
-        return QTextBrowser::loadResource(type, name);
+    if (name.scheme() == QLatin1String("data") && type == QTextDocument::ImageResource) {
+        // Only the plain bitmap formats (no SVG renderer on the GUI thread).
+        const QString path = name.path().left(32).toLower();
+        for (const char *t : {"image/png", "image/jpeg", "image/gif", "image/webp"})
+            if (path.startsWith(QLatin1String(t))) return QTextBrowser::loadResource(type, name);
+        return refused(type);
+    }
     ++m_blocked;
-    return {};
+    return refused(type);
+}
+
+QVariant MessageBrowser::refused(int type)
+{
+    // Never an invalid QVariant: QTextDocument would then open the name as a
+    // local file ("url(/dev/zero)" in a style sheet, a FIFO, a share).
+    if (type == QTextDocument::ImageResource) return QVariant::fromValue(QImage());
+    return QVariant(QByteArray());
 }
 
 MessageView::MessageView(QWidget *parent) : QWidget(parent)
@@ -168,7 +181,7 @@ MessageView::MessageView(QWidget *parent) : QWidget(parent)
 void MessageView::clear()
 {
     m_messageId = 0;
-    ++m_generation;
+    *m_latest = ++m_generation;
     m_ready = false;
     m_raw.clear();
     m_links.clear();
@@ -206,7 +219,7 @@ void MessageView::showLoading(const MessageRecord &header)
     setHeader(header);
     m_remoteBar->hide();
     m_attachments->hide();
-    ++m_generation;
+    *m_latest = ++m_generation;
     m_ready = false;
     m_raw.clear();
     m_content = {};
@@ -219,7 +232,7 @@ void MessageView::showError(const MessageRecord &header, const QString &message)
     setHeader(header);
     m_remoteBar->hide();
     m_attachments->hide();
-    ++m_generation;
+    *m_latest = ++m_generation;
     m_ready = false;
     m_browser->setContent(nullptr, false);
     m_browser->setHtml(QStringLiteral("<p style=\"color:#c53030\">%1</p>").arg(message.toHtmlEscaped()));
@@ -249,9 +262,18 @@ void MessageView::showMessage(const MessageRecord &header, const QByteArray &raw
     m_browser->setContent(nullptr, false);
     m_browser->setHtml(QStringLiteral("<p style=\"color:#718096\">%1</p>").arg(tr("Opening message…")));
     const quint64 generation = ++m_generation;
-    // Received mail is untrusted: parsed and sanitised off the GUI thread.
+    *m_latest = generation;
+    // Received mail is untrusted: parsed and sanitised off the GUI thread, on
+    // a pool of its own (slow messages never hold up other work), and a parse
+    // for a message no longer shown does not start at all.
     QPointer<MessageView> self(this);
-    QThreadPool::globalInstance()->start([self, generation, raw] {
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setMaxThreadCount(2);
+        return p;
+    }();
+    pool->start([self, generation, raw, latest = m_latest] {
+        if (*latest != generation) return;
         mime::DisplayMessage d;
         try {
             d = mime::prepareForDisplay(raw);

@@ -13,7 +13,9 @@
 #include <QTextBrowser>
 #include <QWidget>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 class QLabel;
 class QListWidget;
@@ -32,6 +34,7 @@ public:
     QVariant loadResource(int type, const QUrl &name) override;
     int blockedRequests() const { return m_blocked; }
 private:
+    static QVariant refused(int type);
     const mime::MessageContent *m_content = nullptr;
     bool m_allowRemote = false;
     int m_blocked = 0;
@@ -98,6 +101,7 @@ private:
     QLabel *m_linkTarget;
     QByteArray m_raw;
     quint64 m_generation = 0;
+    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0); // read by the parse workers
     bool m_ready = false;
     bool m_inJunk = false;
     int m_parseBudgetMs = 8000;

@@ -55,12 +55,22 @@ QString bytesToText(const QByteArray &b)
 
 // One encoded word "=?charset?B|Q?text?=" at raw[start]; false when it is not
 // one, or one that cannot be decoded (unknown charset or encoding).
-bool decodeWord(const QByteArray &raw, qsizetype start, qsizetype *end, QString *out)
+// *closeCache keeps the last "?=" found (or -2: none left), so that a header
+// of many "=?" without an end is scanned once, not once per "=?".
+bool decodeWord(const QByteArray &raw, qsizetype start, qsizetype *end, QString *out, qsizetype *closeCache)
 {
-    const qsizetype q1 = raw.indexOf('?', start + 2);
-    if (q1 < 0 || q1 + 2 >= raw.size() || raw[q1 + 2] != '?') return false;
-    const qsizetype close = raw.indexOf("?=", q1 + 3);
-    if (close < 0) return false;
+    qsizetype q1 = start + 2;
+    while (q1 < raw.size() && q1 - start < 80 && raw[q1] != '?') ++q1; // a charset name is short
+    if (q1 >= raw.size() || raw[q1] != '?' || q1 + 2 >= raw.size() || raw[q1 + 2] != '?') return false;
+    const char letter = char(raw[q1 + 1] | 0x20);
+    if (letter != 'b' && letter != 'q') return false;
+    if (*closeCache == -2) return false;
+    if (*closeCache < q1 + 3) *closeCache = raw.indexOf("?=", q1 + 3);
+    if (*closeCache < 0) {
+        *closeCache = -2;
+        return false;
+    }
+    const qsizetype close = *closeCache;
     QByteArray charset = raw.mid(start + 2, q1 - start - 2);
     const qsizetype star = charset.indexOf('*'); // RFC 2231 language
     if (star >= 0) charset.truncate(star);
@@ -164,6 +174,7 @@ QString decodeDisplayName(const QByteArray &raw)
     qsizetype i = 0;
     bool lastWasWord = false;
     qsizetype pendingSpaceFrom = -1;
+    qsizetype closeCache = -1;
     while (i < raw.size()) {
         const qsizetype start = raw.indexOf("=?", i);
         if (start < 0) {
@@ -172,7 +183,7 @@ QString decodeDisplayName(const QByteArray &raw)
         }
         QString word;
         qsizetype end = 0;
-        if (!decodeWord(raw, start, &end, &word)) {
+        if (!decodeWord(raw, start, &end, &word, &closeCache)) {
             out += bytesToText(raw.mid(i, start + 2 - i)); // kept as written: "=?" stays visible
             i = start + 2;
             lastWasWord = false;
@@ -321,16 +332,34 @@ bool isValidAddress(const QString &address)
 bool nameNeedsAddress(const QString &name, const QString &address)
 {
     if (name.isEmpty()) return false;
-    if (name.contains(QLatin1Char('@')) || name.contains(QChar(0xff20)) /* full-width @ */ || name.contains(QChar(0xfe6b)) ||
-        name.contains(QLatin1Char('<')) || name.contains(QLatin1Char('>')) || name.contains(QChar(0xfffd)) ||
-        name.contains(QLatin1String("=?")))
+    // Compatibility forms folded (full-width '＠', '．', '＜'), ideographic
+    // full stops read as dots, and any invisible formatting character (joiners,
+    // variation selectors) is itself a reason to show the address.
+    QString n = name.normalized(QString::NormalizationForm_KC);
+    n.replace(QChar(0x3002), QLatin1Char('.')).replace(QChar(0xff61), QLatin1Char('.'));
+    for (QChar c : std::as_const(n))
+        if (c.category() == QChar::Other_Format || c.unicode() == 0x034f || c.unicode() == 0x180e ||
+            (c.unicode() >= 0xfe00 && c.unicode() <= 0xfe0f))
+            return true;
+    if (n.contains(QLatin1Char('@')) || n.contains(QChar(0xfe6b)) || n.contains(QLatin1Char('<')) ||
+        n.contains(QLatin1Char('>')) || n.contains(QChar(0xfffd)) || n.contains(QLatin1String("=?")))
         return true;
-    for (const QString &word : name.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
-        QString w = word;
-        while (!w.isEmpty() && QStringLiteral("\"'()[],;:").contains(w.back())) w.chop(1);
-        while (!w.isEmpty() && QStringLiteral("\"'()[],;:").contains(w.front())) w.remove(0, 1);
-        if (looksLikeDomain(w)) return true;
+    QString word;
+    auto check = [&] {
+        while (!word.isEmpty() && (word.back().isPunct() || word.back().isSymbol())) word.chop(1);
+        while (!word.isEmpty() && (word.front().isPunct() || word.front().isSymbol())) word.remove(0, 1);
+        const bool hit = looksLikeDomain(word);
+        word.clear();
+        return hit;
+    };
+    for (QChar c : std::as_const(n)) {
+        if (c.isSpace()) {
+            if (check()) return true;
+        } else {
+            word += c;
+        }
     }
+    if (check()) return true;
     return !isValidAddress(address);
 }
 

@@ -63,6 +63,7 @@ QString decodeHeader(const QByteArray &raw)
     qsizetype i = 0;
     bool lastWasEncoded = false;
     QByteArray pendingSpace;
+    qsizetype closeCache = -1; // the last "?=" found (-2: none left): each "=?" does not rescan
     auto appendText = [&](const QByteArray &text) {
         if (text.isEmpty()) return;
         bool ascii = true;
@@ -79,9 +80,16 @@ QString decodeHeader(const QByteArray &raw)
             break;
         }
         // encoded-word: =?charset?enc?text?=
-        qsizetype q1 = raw.indexOf('?', start + 2);
-        qsizetype q2 = q1 < 0 ? -1 : raw.indexOf('?', q1 + 1);
-        qsizetype end = q2 < 0 ? -1 : raw.indexOf("?=", q2 + 1);
+        qsizetype q1 = start + 2;
+        while (q1 < raw.size() && q1 - start < 80 && raw[q1] != '?') ++q1; // a charset name is short
+        if (q1 >= raw.size() || raw[q1] != '?') q1 = -1;
+        qsizetype q2 = q1 < 0 || q1 + 2 >= raw.size() || raw[q1 + 2] != '?' ? -1 : q1 + 2;
+        qsizetype end = -1;
+        if (q2 >= 0 && closeCache != -2) {
+            if (closeCache < q2 + 1) closeCache = raw.indexOf("?=", q2 + 1);
+            if (closeCache < 0) closeCache = -2;
+            end = closeCache >= 0 ? closeCache : -1;
+        }
         if (q1 < 0 || q2 < 0 || end < 0 || q2 != q1 + 2) {
             appendText(pendingSpace + raw.mid(i, start + 2 - i));
             pendingSpace.clear();

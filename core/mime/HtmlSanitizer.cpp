@@ -229,7 +229,7 @@ void addRemote(SanitizedHtml &out, const QString &url)
 {
     if (!isRemote(url)) return;
     const QString u = remoteForm(url);
-    if (!out.remoteUrls.contains(u) && out.remoteUrls.size() < 1000) out.remoteUrls << u;
+    if (out.remoteUrls.size() < 1000 && !out.remoteUrls.contains(u)) out.remoteUrls << u;
 }
 
 // CSS: every url(...) and @import "..." target. Linear.
@@ -419,7 +419,11 @@ SanitizedHtml sanitizeHtml(const QString &s)
                     addRemote(out, value);
                     value = remoteForm(value);
                 } else if (!(scheme == QLatin1String("cid") ||
-                             (scheme == QLatin1String("data") && value.mid(5, 6).compare(QLatin1String("image/"), Qt::CaseInsensitive) == 0))) {
+                             (scheme == QLatin1String("data") &&
+                              (value.mid(5, 10).startsWith(QLatin1String("image/png"), Qt::CaseInsensitive) ||
+                               value.mid(5, 11).startsWith(QLatin1String("image/jpeg"), Qt::CaseInsensitive) ||
+                               value.mid(5, 10).startsWith(QLatin1String("image/gif"), Qt::CaseInsensitive) ||
+                               value.mid(5, 11).startsWith(QLatin1String("image/webp"), Qt::CaseInsensitive))))) {
                     continue;
                 }
             } else if (a.name == QLatin1String("style")) {
@@ -571,7 +575,8 @@ QString plainTextToHtml(const QString &text)
                 qsizetype domEnd = end;
                 bool found = false;
                 while (domEnd > j + 1 && !found) {
-                    const qsizetype dot = line.lastIndexOf(QLatin1Char('.'), domEnd - 1);
+                    qsizetype dot = domEnd - 1; // searched back no further than the '@'
+                    while (dot > j + 1 && line[dot] != QLatin1Char('.')) --dot;
                     if (dot <= j + 1) break;
                     qsizetype letters = dot + 1;
                     while (letters < domEnd && isAsciiLetter(line[letters])) ++letters;
@@ -612,8 +617,16 @@ bool isOpenableLink(const QUrl &url)
 
 bool linkTextMisleads(const QString &text, const QUrl &target)
 {
-    const QString t = text.simplified();
-    if (t.isEmpty() || t.contains(QLatin1Char(' '))) return false; // words, not an address
+    // Any word of the text that is an address counts ("Log in at www.bank.example").
+    const QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (words.size() > 1) {
+        for (const QString &w : words)
+            if (linkTextMisleads(w, target)) return true;
+        return false;
+    }
+    QString t = words.value(0);
+    while (!t.isEmpty() && (t.back().isPunct() || t.back().isSymbol()) && t.back() != QLatin1Char('/')) t.chop(1);
+    if (t.isEmpty()) return false;
     // Does the text itself look like a web or mail address?
     const QString host = hostOf(t);
     const bool looksLikeAddress = t.contains(QLatin1String("://")) || t.startsWith(QLatin1String("www."), Qt::CaseInsensitive) ||

@@ -25,15 +25,6 @@ constexpr int kMaxHeaderLines = 20000; // header lines in all parts together
 constexpr qsizetype kMaxHeaderBytes = 1 << 20; // one header block
 constexpr qsizetype kMaxTextChars = 16 << 20;  // text shown from one message
 
-QByteArray headerRaw(const vmime::header &h, const char *name)
-{
-    auto f = h.findField(name);
-    if (!f) return QByteArray();
-    // Generate the raw value (still RFC 2047 encoded); we decode it ourselves.
-    std::string out = f->getValue()->generate();
-    return QByteArray::fromStdString(out);
-}
-
 QString safeFileName(QString name, const QString &mimeType, int index)
 {
     name = sanitizeDisplayText(name);
@@ -64,15 +55,29 @@ Line lineAt(const QByteArray &raw, qsizetype pos, qsizetype limit)
 // What one part's header says, as vmime reads it (so a type is multipart for
 // us exactly when it would be for vmime: lower-cased, trimmed).
 struct PartHeader {
-    vmime::shared_ptr<vmime::header> header;
+    vmime::shared_ptr<vmime::header> header; // the Content-* fields only
+    QList<QPair<QByteArray, QByteArray>> fields; // every field, as received
     std::string type, subType, boundary, charset, encoding;
+    QByteArray field(const char *name) const
+    {
+        for (const auto &[key, value] : fields)
+            if (key == name) return value;
+        return QByteArray();
+    }
 };
 
 PartHeader readPartHeader(const QByteArray &raw, qsizetype start, qsizetype end)
 {
     PartHeader h;
+    h.fields = headerFields(raw.mid(start, end - start));
+    // vmime sees only the MIME fields it is needed for: its address parser
+    // recurses once per ':' in a From or To (a stack overflow for a header
+    // of colons), and those fields are read by our own parser anyway.
+    std::string block;
+    for (const auto &[key, value] : std::as_const(h.fields))
+        if (key.startsWith("content-"))
+            block += key.toStdString() + ": " + value.toStdString() + "\r\n";
     h.header = vmime::make_shared<vmime::header>();
-    const std::string block(raw.constData() + start, size_t(end - start));
     h.header->parse(block);
     h.type = "text";
     h.subType = "plain";
@@ -186,7 +191,7 @@ struct Scanner {
                 if (ct->hasParameter("name"))
                     fileName = QString::fromStdString(ct->getParameter("name")->getValue().getConvertedText(vmime::charsets::UTF_8));
         }
-        QString contentId = QString::fromLatin1(headerRaw(*h.header, vmime::fields::CONTENT_ID)).trimmed();
+        QString contentId = QString::fromLatin1(h.field("content-id")).trimmed();
         if (contentId.startsWith(QLatin1Char('<'))) contentId = contentId.mid(1);
         if (contentId.endsWith(QLatin1Char('>'))) contentId.chop(1);
 
@@ -248,10 +253,10 @@ struct Scanner {
             throw std::runtime_error("a header block of the message is larger than 1 MB");
         PartHeader h = readPartHeader(raw, pos, blockEnd);
         if (top) {
-            out.subject = decodeHeader(headerRaw(*h.header, vmime::fields::SUBJECT));
+            out.subject = decodeHeader(h.field("subject"));
             // Addresses from the bytes as received: vmime's address objects
             // would have decoded encoded words inside the addresses already.
-            const auto fields = headerFields(raw.left(blockEnd));
+            const auto &fields = h.fields;
             auto addresses = [&](const char *name) {
                 for (const auto &[key, value] : fields)
                     if (key == name) return formatMailboxList(parseAddressList(value));
@@ -265,7 +270,7 @@ struct Scanner {
             for (const auto &[key, value] : fields)
                 if (key == "delivered-to")
                     for (const Mailbox &m : parseAddressList(value)) out.deliveredTo << m.address;
-            out.date = QString::fromLatin1(headerRaw(*h.header, vmime::fields::DATE)).trimmed();
+            out.date = QString::fromLatin1(h.field("date")).trimmed();
         }
         open->leaf = false;
         if (h.type == vmime::mediaTypes::MULTIPART && !h.boundary.empty()) {

@@ -31,24 +31,37 @@ public:
 // where our own bounded parser reads).
 class ReadBudget {
 public:
+    // Once exceeded, it stays exceeded: every later read on the connection
+    // throws too (vmime may still try to read, e.g. a QUIT reply).
     void set(int64_t bytes, std::string what)
     {
+        if (m_exceeded) return;
         m_left = bytes;
         m_limit = bytes;
         m_what = std::move(what);
+        m_unlimited = false;
     }
-    void unlimited() { m_left = -1; }
+    void unlimited()
+    {
+        if (!m_exceeded) m_unlimited = true;
+    }
     void consume(size_t n)
     {
-        if (m_left < 0) return;
+        if (m_exceeded) throw ReadBudgetExceeded("the connection was closed after an oversized reply");
+        if (m_unlimited) return;
         m_left -= int64_t(n);
-        if (m_left < 0)
+        if (m_left < 0) {
+            m_exceeded = true;
             throw ReadBudgetExceeded("the server sent more than " + std::to_string(m_limit >> 10) + " KB for " + m_what);
+        }
     }
+    bool exceeded() const { return m_exceeded; }
     int64_t limit() const { return m_limit; }
 private:
-    int64_t m_left = -1;
-    int64_t m_limit = -1;
+    int64_t m_left = 0;
+    int64_t m_limit = 0;
+    bool m_unlimited = true;
+    bool m_exceeded = false;
     std::string m_what;
 };
 using ReadBudgetPtr = std::shared_ptr<ReadBudget>;

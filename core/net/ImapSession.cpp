@@ -495,12 +495,15 @@ QString formatAddressList(const ImapValue &list)
 }
 
 // Returns the unfolded value of a header field in a block of header lines.
-QByteArray headerValue(const QByteArray &block, const char *name)
+// The first field of that name when first is set (as ENVELOPE and our raw
+// parser read it), else the last.
+QByteArray headerValue(const QByteArray &block, const char *name, bool first = false)
 {
     QByteArray out;
     const QByteArray key = QByteArray(name) + ':';
     const QList<QByteArray> lines = block.split('\n');
     bool in = false;
+    bool seen = false;
     for (QByteArray line : lines) {
         if (line.endsWith('\r')) line.chop(1);
         if (in && !line.isEmpty() && (line[0] == ' ' || line[0] == '\t')) {
@@ -509,8 +512,10 @@ QByteArray headerValue(const QByteArray &block, const char *name)
         }
         in = false;
         if (line.size() >= key.size() && qstrnicmp(line.constData(), key.constData(), uint(key.size())) == 0) {
+            if (first && seen) break;
             out = line.mid(key.size()).trimmed();
             in = true;
+            seen = true;
         }
     }
     return out;
@@ -564,7 +569,7 @@ void ImapSession::finishFetchHeaders(const QByteArray &tag, const std::function<
                 m.messageId = QString::fromUtf8(e[9].text).trimmed();
             } else if (k.type == ImapValue::Atom && k.text.toUpper().startsWith("BODY[HEADER.FIELDS")) {
                 m.references = QString::fromUtf8(headerValue(v.text, "References")).simplified();
-                rawFrom = headerValue(v.text, "From");
+                rawFrom = headerValue(v.text, "From", true);
                 QByteArray ct = headerValue(v.text, "Content-Type").toLower();
                 m.hasAttachment = ct.startsWith("multipart/mixed");
             }

@@ -10,6 +10,16 @@ Pop3Session::Pop3Session(AccountConfig account, QString password, TrustPolicy tr
     : m_account(std::move(account)), m_password(std::move(password)), m_trust(std::move(trust)),
       m_cancel(cancel ? std::move(cancel) : std::make_shared<std::atomic_bool>(false)) {}
 
+void Pop3Session::dropConnection()
+{
+    try {
+        if (auto pop = vmime::dynamicCast<vmime::net::pop3::POP3Store>(m_store))
+            if (auto conn = pop->getConnection())
+                if (auto sock = conn->getSocket()) sock->disconnect();
+    } catch (...) {
+    }
+}
+
 Pop3Session::~Pop3Session()
 {
     // Ended without quit(): drop the connection without QUIT, so the server
@@ -84,6 +94,11 @@ std::vector<Pop3Entry> Pop3Session::list()
     try {
         const size_t count = m_inbox->getMessageCount();
         if (count == 0) return out;
+        // vmime makes an object per message before reading the list: the
+        // count in STAT is bounded first.
+        if (count > kMaxMessages)
+            throw NetError(NetError::Protocol, QStringLiteral("%1 claims %2 messages, more than Heron accepts (%3)")
+                                                   .arg(m_account.incoming.host).arg(count).arg(kMaxMessages));
         m_messages = m_inbox->getMessages(vmime::net::messageSet::byNumber(1, count));
         m_inbox->fetchMessages(m_messages, vmime::net::fetchAttributes(vmime::net::fetchAttributes::UID |
                                                                        vmime::net::fetchAttributes::SIZE));
@@ -130,7 +145,10 @@ QByteArray Pop3Session::retrieve(size_t number, int64_t maxBytes)
         ByteArrayOutput os(data);
         m_messages[number - 1]->extract(os);
     } catch (const ReadBudgetExceeded &) {
-        m_store.reset(); // the rest of the message is still on the wire
+        // The rest of the message is still on the wire: the connection is cut
+        // (no QUIT, so none of this session's DELEs apply) and the session is
+        // finished; the destructor does that.
+        dropConnection();
         throw NetError(NetError::TooLarge, QStringLiteral("message %1 is larger than this account's limit of %2 MB")
                                                .arg(number).arg(maxBytes >> 20));
     } catch (const std::exception &e) {

@@ -33,6 +33,8 @@ public:
 
 private:
     [[noreturn]] void fail(const std::exception &e, const char *what);
+    void dropConnection();
+    static constexpr size_t kMaxMessages = 2'000'000;
     AccountConfig m_account;
     QString m_password;
     TrustPolicy m_trust;

@@ -37,6 +37,7 @@ Pop3Report Pop3Fetch::run()
         markedThisSession.clear();
     };
     connectAndList();
+    int reconnects = 0;
     report.onServer = int(entries.size());
     std::set<QString> known = m_store.knownUidls(m_account.id);
     std::set<QString> skip = m_store.tooLargeUidls(m_account.id, m_account.maxMessageMB);
@@ -73,6 +74,14 @@ Pop3Report Pop3Fetch::run()
                                        .arg(e.number).arg(m_account.maxMessageMB).arg(e.size);
                 m_store.recordTooLarge(m_account.id, e.uidl, m_account.maxMessageMB, m_now());
                 skip.insert(e.uidl);
+                // A server that renames the message each session could keep
+                // this going: a few per run, the rest next time.
+                if (++reconnects > 3) {
+                    report.problems << QStringLiteral("several messages were over the limit; the rest is downloaded next time");
+                    session.reset();
+                    m_store.recount(inbox);
+                    return report;
+                }
                 connectAndList();
                 i = size_t(-1); // the new session's list, from the start (known ones are skipped)
                 continue;

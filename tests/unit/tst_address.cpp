@@ -2,6 +2,7 @@
 // real address beside any name that could pass for something else.
 #include "mime/Address.h"
 #include "mime/Envelope.h"
+#include "mime/HeaderDecoding.h"
 #include "mime/MessageContent.h"
 
 #include <QTest>
@@ -90,6 +91,31 @@ private Q_SLOTS:
         const QString stored = formatMailboxList(g);
         QCOMPARE(displayMailboxList(stored), QStringLiteral("a@x.example, \"Doe, John\" <j@x.example>, Carol <c@x.example>")
                                                  .replace(QLatin1String("\"Doe, John\""), QLatin1String("Doe, John")));
+    }
+
+    // Found in review: names that slipped past the "looks like an address" test.
+    void disguisedDomainsInNamesShowTheAddress()
+    {
+        for (const QString &name : {QStringLiteral("paypal.com."), QStringLiteral("paypal.com/"), QStringLiteral("paypal.com!"),
+                                    QStringLiteral("paypal.com") + QChar(0x200d), QStringLiteral("paypal") + QChar(0xff0e) + QStringLiteral("com"),
+                                    QStringLiteral("paypal") + QChar(0x3002) + QStringLiteral("com"),
+                                    QStringLiteral("Support") + QChar(0xa0) + QStringLiteral("paypal.com"),
+                                    QStringLiteral("PayPal ") + QChar(0xff1c) + QStringLiteral("paypal.com") + QChar(0xff1e)})
+            QVERIFY2(nameNeedsAddress(name, QStringLiteral("evil@attacker.example")), qPrintable(name));
+        QVERIFY(!nameNeedsAddress(QStringLiteral("Dr. J. Smith"), QStringLiteral("j@x.example")));
+    }
+
+    // Found in review: a From of colons made vmime recurse once per ':'
+    // (stack overflow); many "=?" without an end were rescanned each time.
+    void colonsAndOpenEncodedWordsAreCheap()
+    {
+        const QByteArray colons = "From: " + QByteArray(200000, ':') + "\r\nSubject: s\r\n\r\nbody\r\n";
+        QCOMPARE(parseMessage(colons).plainText.trimmed(), QStringLiteral("body"));
+        QByteArray open = "=?a?q?x ";
+        open = open.repeated(200000) + "<a@b.example>";
+        QCOMPARE(parseAddressList(open).size(), 1);
+        QVERIFY(!decodeHeader(open).isEmpty());
+        QVERIFY(!decodeHeader(QByteArray("=?utf-8?z ").repeated(200000) + "?=").isEmpty());
     }
 
     void hugeListsAreBoundedAndLinear()

@@ -3,6 +3,8 @@
 #include "MessageView.h"
 
 #include <QApplication>
+#include <QImage>
+#include <QTextDocument>
 #include <QTest>
 
 using namespace heron::ui;
@@ -71,6 +73,8 @@ private Q_SLOTS:
         const QString ats = QStringLiteral("a@a.").repeated(500000);
         QVERIFY(!plainTextToHtml(ats).isEmpty());
         QVERIFY(htmlToPlainText(QStringLiteral("<style>").repeated(200000)).isEmpty());
+        // Found in review: '@' with a dot-less domain scanned back to the line start.
+        QVERIFY(!plainTextToHtml(QStringLiteral("a@b ").repeated(300000)).isEmpty());
     }
 
     void misleadingLinkText()
@@ -80,6 +84,8 @@ private Q_SLOTS:
         QVERIFY(!linkTextMisleads(QStringLiteral("https://bank.example"), QUrl(QStringLiteral("https://www.bank.example/a"))));
         QVERIFY(!linkTextMisleads(QStringLiteral("bank.example"), QUrl(QStringLiteral("https://login.bank.example/"))));
         QVERIFY(!linkTextMisleads(QStringLiteral("Click here"), QUrl(QStringLiteral("https://evil.example/"))));
+        QVERIFY(linkTextMisleads(QStringLiteral("Log in at www.bank.example"), QUrl(QStringLiteral("https://evil.example/"))));
+        QVERIFY(linkTextMisleads(QStringLiteral("https://www.bank.example/ \u203a"), QUrl(QStringLiteral("https://evil.example/"))));
         QVERIFY(linkTextMisleads(QStringLiteral("boss@corp.example"), QUrl(QStringLiteral("mailto:boss@evil.example"))));
         QVERIFY(isOpenableLink(QUrl(QStringLiteral("https://a.example"))));
         QVERIFY(!isOpenableLink(QUrl(QStringLiteral("smb://a.example/x"))));
@@ -96,6 +102,11 @@ private Q_SLOTS:
         b.show();
         QVERIFY(QTest::qWaitForWindowExposed(&b));
         QVERIFY(b.blockedRequests() >= 1);
+        // Found in review: a refused resource must not make Qt open a local
+        // file instead (url(/dev/zero) would read forever on the GUI thread).
+        QCOMPARE(b.loadResource(QTextDocument::StyleSheetResource, QUrl(QStringLiteral("/dev/zero"))), QVariant(QByteArray()));
+        QVERIFY(b.loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("file:///dev/zero"))).isValid());
+        QVERIFY(b.loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("data:image/svg+xml;base64,PHN2Zy8+"))).value<QImage>().isNull());
     }
 
     void plainTextLinksAndQuotes()
