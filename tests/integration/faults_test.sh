@@ -9,6 +9,7 @@
 set -uo pipefail
 cli_bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 work=$(mktemp -d)
 cleanup() {
   for d in "$work"/s.*; do [ -d "$d" ] && touch "$d/stop"; done
@@ -20,16 +21,6 @@ trap cleanup EXIT
 # cases end quickly; the timeout path is the same as with the default.
 export HERON_NET_TIMEOUT=1
 unset DBUS_SESSION_BUS_ADDRESS
-failures=0
-passes=0
-check() { # description, then a command that must succeed
-  local what=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
-}
-wait_until() { # limit-seconds command...: polls a condition
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ "$SECONDS" -ge "$end" ] && return 1; sleep 0.05; done
-}
 
 start_server() { # proto fault after: sets sdir, spid, port
   sdir=$(mktemp -d "$work/s.XXXX")

@@ -9,16 +9,11 @@ set -uo pipefail
 cli_bin=$1
 set -a; . "$2"; set +a
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 unset DBUS_SESSION_BUS_ADDRESS
-failures=0
-passes=0
 max_mb=${HERON_MAX_RSS_MB:-300}
-check() {
-  local what=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
-}
 measure() { # what, profile, heron-cli arguments: sets rc, mb; output in $work/out, $work/err
   local what=$1 prof=$2; shift 2
   HERON_PASSWORD=secret-nora python3 "$here/maxrss.py" 120 "$work/rss" "$cli_bin" --profile "$prof" "$@" \

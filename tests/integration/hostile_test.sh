@@ -10,6 +10,7 @@
 set -uo pipefail
 cli_bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 work=$(mktemp -d)
 cleanup() {
   for d in "$work"/s.*; do [ -d "$d" ] && touch "$d/stop"; done
@@ -19,17 +20,7 @@ cleanup() {
 trap cleanup EXIT
 export HERON_NET_TIMEOUT=5
 unset DBUS_SESSION_BUS_ADDRESS
-failures=0
-passes=0
 max_mb=${HERON_MAX_RSS_MB:-300}
-check() { # description, then a command that must succeed
-  local what=$1; shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what" >&2; failures=$((failures + 1)); fi
-}
-wait_until() {
-  local end=$((SECONDS + $1)); shift
-  until "$@"; do [ "$SECONDS" -ge "$end" ] && return 1; sleep 0.05; done
-}
 start_server() { # scenario: sets sdir, spid, port
   sdir=$(mktemp -d "$work/s.XXXX")
   python3 "$here/hostileserver.py" "$1" "$sdir" &
