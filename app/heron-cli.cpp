@@ -17,7 +17,9 @@
 #include "util/ErrorText.h"
 #include "util/ProcessHardening.h"
 #include "sync/AccountSync.h"
+#include "sync/BodySync.h"
 #include "sync/Pop3Fetch.h"
+#include "search/SearchIndex.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -30,6 +32,7 @@
 #include <cstring>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <optional>
 
 using namespace heron;
@@ -49,11 +52,15 @@ const char *kUsage =
     "              (password: HERON_PASSWORD or one line on stdin)\n"
     "              [--pop3-policy leave|delete|mirror|days --pop3-keep-days N]\n"
     "              [--max-message-mb N]   largest message downloaded (default 100)\n"
+    "              [--offline all|headers|DAYS]   bodies kept for offline use (IMAP; default 90 days)\n"
     "  account list | account remove --name N\n"
     "  account discover EMAIL [--check [--accept-outside-domain]] [--nameserver IP]   find the server settings (autoconfig,\n"
     "              DNS SRV, guessing); --check logs in (password: HERON_PASSWORD or stdin)\n"
     "  trust add-ca FILE | trust pin --host H --port P --sha256 FINGERPRINT\n"
-    "  sync [--account N] [--folder F]\n"
+    "  sync [--account N] [--folder F] [--headers-only]   headers, then the bodies of the offline window\n"
+    "  offline [--account N] [--folder F] [all|headers|DAYS|default]   show or set what is kept offline\n"
+    "  search [--account N] [--folder F] [--limit N] QUERY...   from: to: cc: subject: filename: has:attachment\n"
+    "              is:unread|read|flagged|answered before:/after:YYYY-MM-DD in:FOLDER account:NAME \"phrase\" OR -not\n"
     "  folders [--account N]\n"
     "  ls [--account N] [--limit N] FOLDER\n"
     "  show [--raw] ID\n"
@@ -73,7 +80,7 @@ struct Args {
 };
 
 const QSet<QString> kBooleanFlags = {"--store-password-in-profile", "--store-password-in-keyring", "--raw", "--read", "--unread", "--flag",
-                                     "--unflag", "--yes", "--check", "--accept-outside-domain"};
+                                     "--unflag", "--yes", "--check", "--accept-outside-domain", "--headers-only"};
 
 Args parse(const QStringList &argv, int from)
 {
@@ -163,6 +170,26 @@ QString flagWords(int f)
     if (f & Flag::Draft) w << "draft";
     if (f & Flag::Deleted) w << "deleted";
     return w.isEmpty() ? QStringLiteral("-") : w.join(QLatin1Char(','));
+}
+
+// "all" -1, "headers" 0, N days; "default" (a folder following its account)
+// only where allowed.
+std::optional<int> parseOfflineDays(const QString &v, bool allowDefault)
+{
+    if (v == QLatin1String("all")) return -1;
+    if (v == QLatin1String("headers") || v == QLatin1String("none")) return 0;
+    if (allowDefault && v == QLatin1String("default")) return int(store::MailStore::kInheritOffline);
+    bool ok = false;
+    const int n = v.toInt(&ok);
+    if (ok && n > 0 && n <= 100000) return n;
+    return std::nullopt;
+}
+
+QString offlineWords(int days)
+{
+    if (days < 0) return QStringLiteral("all messages");
+    if (days == 0) return QStringLiteral("headers only");
+    return QStringLiteral("the last %1 days").arg(days);
 }
 
 std::optional<MailboxRecord> findFolder(store::MailStore &store, int64_t accountId, const QString &name)
@@ -278,6 +305,11 @@ int cmdAccount(const Profile &profile, store::MailStore &store, SecretStore &sec
             return Usage;
         }
     }
+    if (a.options.contains("--offline")) {
+        const auto days = parseOfflineDays(a.opt("--offline"), false);
+        if (!days) { err() << "error: --offline is all, headers, or a number of days\n"; return Usage; }
+        c.offlineDays = *days;
+    }
     bool sizeOk = true;
     c.maxMessageMB = a.opt("--max-message-mb", "100").toInt(&sizeOk);
     if (!sizeOk || c.maxMessageMB < 1 || c.maxMessageMB > 4096) {
@@ -376,10 +408,96 @@ int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secret
     });
     const qint64 started = QDateTime::currentMSecsSinceEpoch();
     sync::AccountSyncReport r = s.run(a.opt("--folder"));
-    s.disconnect();
     out() << "synced " << acc->name << ": " << r.mailboxes << " folders, " << r.added << " new, " << r.removed
           << " removed, " << r.flagsChanged << " flag changes, " << r.opsReplayed << " queued changes sent, in "
           << (QDateTime::currentMSecsSinceEpoch() - started) << " ms\n";
+    out().flush();
+    if (!a.has("--headers-only")) {
+        // After every header: the bodies the offline policy keeps.
+        const qint64 bodiesStarted = QDateTime::currentMSecsSinceEpoch();
+        sync::BodySync bodies(store, *acc);
+        bodies.setSession(s.session());
+        bodies.setProgress([](int64_t done, int64_t total) {
+            err() << "  bodies " << done << "/" << total << "\n";
+            err().flush();
+        });
+        const sync::BodySyncReport b = bodies.run();
+        out() << "offline " << acc->name << ": " << b.downloaded << " bodies downloaded (" << (b.bytes + 1023) / 1024
+              << " KB), " << b.evicted << " evicted, in " << (QDateTime::currentMSecsSinceEpoch() - bodiesStarted) << " ms\n";
+    }
+    s.disconnect();
+    return Ok;
+}
+
+int cmdOffline(store::MailStore &store, const Args &a)
+{
+    auto acc = pickAccount(store, a);
+    if (!acc) return NotFound;
+    std::optional<MailboxRecord> folder;
+    if (a.options.contains("--folder")) {
+        folder = findFolder(store, acc->id, a.opt("--folder"));
+        if (!folder) { err() << "error: no folder named " << a.opt("--folder") << "\n"; return NotFound; }
+    }
+    const QString value = a.positional.value(1);
+    if (!value.isEmpty()) {
+        if (acc->isPop3()) { err() << "error: a POP3 account keeps every message it downloads\n"; return Usage; }
+        const auto days = parseOfflineDays(value, folder.has_value());
+        if (!days) { err() << "error: the setting is all, headers, a number of days" << (folder ? ", or default" : "") << "\n"; return Usage; }
+        if (folder) store.setMailboxOfflineDays(folder->id, *days);
+        else store.setAccountOfflineDays(acc->id, *days);
+        out() << "offline " << (folder ? net::decodeMailboxName(folder->name.toLatin1()) : acc->name) << ": "
+              << (*days == store::MailStore::kInheritOffline ? QStringLiteral("as the account") : offlineWords(*days))
+              << " (applied at the next sync)\n";
+        return Ok;
+    }
+    acc = store.account(acc->id);
+    const auto usage = store.offlineUsage(acc->id);
+    out() << acc->name << ": " << (acc->isPop3() ? QStringLiteral("all messages (POP3)") : offlineWords(acc->offlineDays)) << ", "
+          << usage.first << " messages kept offline, " << (usage.second + 1023) / 1024 << " KB\n";
+    const int64_t now = QDateTime::currentSecsSinceEpoch();
+    for (const MailboxRecord &m : store.mailboxes(acc->id)) {
+        const int own = store.mailboxOfflineDays(m.id);
+        if (own != store::MailStore::kInheritOffline)
+            out() << "  " << net::decodeMailboxName(m.name.toLatin1()) << ": " << offlineWords(own) << "\n";
+    }
+    if (!acc->isPop3()) out() << "  still to download: " << store.bodiesWantedCount(acc->id, acc->maxMessageBytes(), now) << "\n";
+    return Ok;
+}
+
+int cmdSearch(store::MailStore &store, const Args &a)
+{
+    QStringList words;
+    for (int i = 1; i < a.positional.size(); ++i) words << a.positional[i];
+    const QString query = words.join(QLatin1Char(' ')).trimmed();
+    if (query.isEmpty()) { err() << kUsage; return Usage; }
+    search::Scope scope;
+    if (a.options.contains("--account")) {
+        auto acc = pickAccount(store, a);
+        if (!acc) return NotFound;
+        scope.accountId = acc->id;
+        if (a.options.contains("--folder")) {
+            auto mb = findFolder(store, acc->id, a.opt("--folder"));
+            if (!mb) { err() << "error: no folder named " << a.opt("--folder") << "\n"; return NotFound; }
+            scope.mailboxIds.push_back(mb->id);
+        }
+    }
+    const search::Result r = search::find(store, query, scope, a.opt("--limit", "100000").toInt());
+    if (!r.error.isEmpty()) err() << "note: " << r.error << "\n";
+    std::vector<MessageRecord> hits = store.messagesByIds(r.ids);
+    std::map<int64_t, size_t> pos;
+    for (size_t i = 0; i < r.ids.size(); ++i) pos[r.ids[i]] = i;
+    std::sort(hits.begin(), hits.end(), [&](const MessageRecord &x, const MessageRecord &y) { return pos[x.id] < pos[y.id]; });
+    std::map<int64_t, QString> where;
+    for (const MessageRecord &m : hits) {
+        if (!where.count(m.mailboxId)) {
+            auto mb = store.mailbox(m.mailboxId);
+            auto acc = mb ? store.account(mb->accountId) : std::nullopt;
+            where[m.mailboxId] = mb && acc ? acc->name + QLatin1Char('/') + net::decodeMailboxName(mb->name.toLatin1()) : QString();
+        }
+        out() << m.id << "\t" << QDateTime::fromSecsSinceEpoch(m.date, Qt::UTC).toString(Qt::ISODate) << "\t"
+              << mime::senderLabel(m.fromName, m.fromAddr) << "\t" << m.subject << "\t" << flagWords(m.flags) << "\t"
+              << where[m.mailboxId] << "\n";
+    }
     return Ok;
 }
 
@@ -627,6 +745,8 @@ int main(int argc, char **argv)
         if (cmd == QLatin1String("trust")) return cmdTrust(profile, store, a);
         if (cmd == QLatin1String("sync")) return cmdSync(profile, store, secrets, a);
         if (cmd == QLatin1String("folders")) return cmdFolders(store, a);
+        if (cmd == QLatin1String("offline")) return cmdOffline(store, a);
+        if (cmd == QLatin1String("search")) return cmdSearch(store, a);
         if (cmd == QLatin1String("ls")) return cmdLs(store, a);
         if (cmd == QLatin1String("show")) return cmdShow(profile, store, secrets, a);
         if (cmd == QLatin1String("mark")) return cmdMark(store, a);

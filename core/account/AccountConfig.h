@@ -35,6 +35,9 @@ struct AccountConfig {
     // The largest message downloaded (sizes a server announces are claims; the
     // download stops at this many MB and the message is marked too large).
     int maxMessageMB = 100;
+    // Messages kept for offline use (IMAP; POP3 keeps everything): -1 all,
+    // 0 headers only, N those of the last N days.
+    int offlineDays = 90;
     int64_t maxMessageBytes() const { return int64_t(std::max(1, maxMessageMB)) << 20; }
     bool isPop3() const { return protocol == QLatin1String("pop3"); }
 };

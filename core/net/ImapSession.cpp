@@ -636,6 +636,27 @@ QByteArray ImapSession::fetchMessage(uint32_t uid, int64_t claimedSize)
     return body;
 }
 
+QByteArray ImapSession::startFetchBodies(const std::vector<uint32_t> &uids)
+{
+    return sendCommand("UID FETCH " + uidSet(uids) + " (UID BODY.PEEK[])");
+}
+
+void ImapSession::finishFetchBodies(const QByteArray &tag, const std::function<void(uint32_t, QByteArray &&)> &sink)
+{
+    finishCommand(tag, "UID FETCH", [&](const ImapResponse &r) {
+        if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
+            return;
+        const auto &kv = r.items[2].items;
+        uint32_t uid = 0;
+        const ImapValue *content = nullptr;
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+            if (kv[i].atomIs("UID")) uid = uint32_t(kv[i + 1].number());
+            else if (kv[i].atomIs("BODY[]")) content = &kv[i + 1];
+        }
+        if (uid && content && !content->isNil()) sink(uid, QByteArray(content->text));
+    });
+}
+
 std::vector<QByteArray> ImapSession::uidSets(std::vector<uint32_t> uids, int maxBytes)
 {
     std::vector<QByteArray> out;

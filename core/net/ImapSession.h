@@ -71,6 +71,14 @@ public:
     // the size it announced is over the account's limit (and a literal over
     // the limit ends the connection: the reader refuses it unread).
     QByteArray fetchMessage(uint32_t uid, int64_t claimedSize);
+    // Whole messages of the selected mailbox in one command (BODY.PEEK[]:
+    // \Seen is left alone), pipelined like the headers: start sends, finish
+    // reads in order and calls sink(uid, raw) for each message the server
+    // still has. Callers keep the sum of the sizes moderate (a few MB) and
+    // leave out messages over the account's limit; a literal over it ends
+    // the connection unread.
+    QByteArray startFetchBodies(const std::vector<uint32_t> &uids);
+    void finishFetchBodies(const QByteArray &tag, const std::function<void(uint32_t uid, QByteArray &&raw)> &sink);
     void storeFlags(const std::vector<uint32_t> &uids, int flags, bool add);
     void copyMessages(const std::vector<uint32_t> &uids, const QByteArray &destRaw);
     // MOVE where offered; otherwise COPY, \Deleted and UID EXPUNGE of exactly these UIDs.

@@ -170,6 +170,72 @@ ALTER TABLE mailboxes ADD COLUMN sync_error TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN max_message_mb INTEGER NOT NULL DEFAULT 100;
 ALTER TABLE pop3_uidls ADD COLUMN too_large_mb INTEGER NOT NULL DEFAULT 0;
 )SQL",
+    // 9: offline bodies and the full-text index (see store/MailStore.h, "Bodies"
+    // and "Search"). offline_days: -1 every message, 0 headers only, N the
+    // last N days; a folder's -2 means "as its account". A body is in raw, or
+    // (large ones) in the file named by file under the profile's bodies/
+    // directory; body_files_gone lists files whose rows are gone, removed
+    // from disk after the commit. message_text holds what the index was given
+    // for a body, because a contentless FTS5 table can only forget a row when
+    // told its exact words again. The invariant the triggers keep: a message's
+    // row in search holds its body words exactly when message_text has a row
+    // for it. Deleting a message is BEFORE DELETE: the cascade to bodies (and
+    // from there to message_text) runs before any AFTER trigger would.
+    R"SQL(
+ALTER TABLE accounts ADD COLUMN offline_days INTEGER NOT NULL DEFAULT 90;
+ALTER TABLE mailboxes ADD COLUMN offline_days INTEGER NOT NULL DEFAULT -2;
+ALTER TABLE bodies ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE bodies ADD COLUMN file TEXT;
+ALTER TABLE bodies ADD COLUMN stored INTEGER NOT NULL DEFAULT 0;
+UPDATE bodies SET bytes=length(raw), stored=strftime('%s','now');
+CREATE TABLE body_files_gone (file TEXT PRIMARY KEY);
+CREATE TRIGGER bodies_file_gone AFTER DELETE ON bodies WHEN old.file IS NOT NULL BEGIN
+  INSERT OR IGNORE INTO body_files_gone(file) VALUES(old.file);
+END;
+CREATE TABLE message_text (
+  message_id INTEGER PRIMARY KEY,
+  body TEXT NOT NULL,
+  attachments TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search USING fts5(sender, to_list, cc_list, subject, body, attachments,
+  content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
+  SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages;
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
+  VALUES(new.id, new.from_name || ' ' || new.from_addr, new.to_list, new.cc_list, new.subject, '', '');
+END;
+CREATE TRIGGER messages_search_delete BEFORE DELETE ON messages BEGIN
+  DELETE FROM message_text WHERE message_id=old.id;
+  INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
+  VALUES('delete', old.id, old.from_name || ' ' || old.from_addr, old.to_list, old.cc_list, old.subject, '', '');
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF from_name, from_addr, to_list, cc_list, subject ON messages BEGIN
+  INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
+  VALUES('delete', old.id, old.from_name || ' ' || old.from_addr, old.to_list, old.cc_list, old.subject,
+         COALESCE((SELECT body FROM message_text WHERE message_id=old.id), ''),
+         COALESCE((SELECT attachments FROM message_text WHERE message_id=old.id), ''));
+  INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
+  VALUES(new.id, new.from_name || ' ' || new.from_addr, new.to_list, new.cc_list, new.subject,
+         COALESCE((SELECT body FROM message_text WHERE message_id=new.id), ''),
+         COALESCE((SELECT attachments FROM message_text WHERE message_id=new.id), ''));
+END;
+CREATE TRIGGER message_text_insert AFTER INSERT ON message_text BEGIN
+  INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
+    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages WHERE id=new.message_id;
+  INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
+    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, new.body, new.attachments FROM messages WHERE id=new.message_id;
+END;
+CREATE TRIGGER message_text_delete AFTER DELETE ON message_text BEGIN
+  INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
+    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, old.body, old.attachments FROM messages WHERE id=old.message_id;
+  INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
+    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages WHERE id=old.message_id;
+END;
+CREATE TRIGGER bodies_text_gone AFTER DELETE ON bodies BEGIN
+  DELETE FROM message_text WHERE message_id=old.message_id;
+END;
+)SQL",
 };
 } // namespace
 

@@ -395,20 +395,6 @@ void MailStore::setLocalFlags(const std::vector<int64_t> &ids, int flags, bool a
     }
 }
 
-void MailStore::storeBody(int64_t messageId, const QByteArray &raw)
-{
-    Statement q = m_db.prepare("INSERT OR REPLACE INTO bodies(message_id, raw) VALUES(?,?)");
-    q.bind(1, messageId).bind(2, raw).exec();
-}
-
-std::optional<QByteArray> MailStore::body(int64_t messageId)
-{
-    Statement q = m_db.prepare("SELECT raw FROM bodies WHERE message_id=?");
-    q.bind(1, messageId);
-    if (q.step()) return q.blob(0);
-    return std::nullopt;
-}
-
 QString MailStore::encodeUids(const std::vector<uint32_t> &uids)
 {
     QStringList l;

@@ -15,6 +15,12 @@
 
 namespace heron::store {
 
+// What the search index is given for a message body (see search/SearchIndex.h).
+struct BodyText {
+    QString body;
+    QString attachments;
+};
+
 struct FolderUpdate {
     QString name;
     QByteArray rawName;
@@ -122,8 +128,45 @@ public:
     void setLocalFlags(const std::vector<int64_t> &ids, int flags, bool add);
 
     // Bodies
-    void storeBody(int64_t messageId, const QByteArray &raw);
+    // Where a body lives: up to kInlineBodyBytes in the database (SQLite reads
+    // BLOBs of that size faster than separate files, see "Internal Versus
+    // External BLOBs" on sqlite.org), larger ones (attachments) in a file of
+    // their own under bodiesDir(), so the database stays small to copy,
+    // checkpoint and vacuum. The file is written and synced before the row
+    // that names it is committed; a file whose row is gone (deleted message,
+    // evicted body, rolled-back transaction) is removed by purgeBodyFiles().
+    static constexpr int64_t kInlineBodyBytes = 100 * 1024;
+    // Stores the raw message and what the search index learns from it, in
+    // the caller's transaction (or its own). text: the words to index, made
+    // off the transaction by search::textForIndex; computed here if absent.
+    void storeBody(int64_t messageId, const QByteArray &raw, const BodyText *text = nullptr);
+    // The raw message; nullopt when it is not cached (or its file was lost,
+    // which forgets the body so that it is downloaded again).
     std::optional<QByteArray> body(int64_t messageId);
+    bool hasBody(int64_t messageId);
+    QString bodiesDir() const;
+    // Removes the files of bodies that are gone; orphans older than a minute
+    // (a crash between writing a file and committing its row) too when sweep.
+    int purgeBodyFiles(bool sweep = false);
+    // Messages kept for offline use in an account: how many, and the bytes.
+    std::pair<int64_t, int64_t> offlineUsage(int64_t accountId);
+
+    // Offline policy: -1 every message, 0 headers only, N the last N days.
+    // A folder's kInheritOffline follows its account.
+    static constexpr int kInheritOffline = -2;
+    void setAccountOfflineDays(int64_t accountId, int days);
+    void setMailboxOfflineDays(int64_t mailboxId, int days);
+    int mailboxOfflineDays(int64_t mailboxId);          // as set on the folder (maybe kInheritOffline)
+    int effectiveOfflineDays(int64_t mailboxId);        // what applies
+    // Messages of the account's folders whose body the policy keeps and that
+    // are not cached yet: newest first, at most limit; not over maxBytes.
+    struct BodyWanted { int64_t id; int64_t mailboxId; uint32_t uid; int64_t size; int64_t date; };
+    std::vector<BodyWanted> bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now);
+    int64_t bodiesWantedCount(int64_t accountId, int64_t maxBytes, int64_t now);
+    // Forgets the bodies the policy no longer keeps (stored more than a day
+    // ago: what the user opened today stays until tomorrow). IMAP only: a
+    // POP3 account's mail exists nowhere else. Returns how many.
+    int evictBodies(int64_t accountId, int64_t now);
 
     // Pending operations (the durable queue of the user's intentions)
     int64_t enqueue(const PendingOp &op);

@@ -25,11 +25,12 @@ AccountConfig readAccount(Statement &q)
     a.pop3Policy = q.text(12);
     a.pop3KeepDays = q.integer(13);
     a.maxMessageMB = q.integer(14);
+    a.offlineDays = q.integer(15);
     return a;
 }
 const char *kAccountColumns =
     "id, name, email, protocol, host, port, security, username, smtp_host, smtp_port, smtp_security, check_interval, "
-    "pop3_policy, pop3_keep_days, max_message_mb";
+    "pop3_policy, pop3_keep_days, max_message_mb, offline_days";
 
 } // namespace
 
@@ -37,7 +38,7 @@ int64_t MailStore::addAccount(const AccountConfig &a)
 {
     Statement q = m_db.prepare(
         "INSERT INTO accounts(name, email, protocol, host, port, security, username, smtp_host, smtp_port, "
-        "smtp_security, check_interval, pop3_policy, pop3_keep_days, max_message_mb, sort_order) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+        "smtp_security, check_interval, pop3_policy, pop3_keep_days, max_message_mb, offline_days, sort_order) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
         "(SELECT COALESCE(MAX(sort_order),0)+1 FROM accounts))");
     q.bind(1, a.name).bind(2, a.email).bind(3, a.protocol).bind(4, a.incoming.host).bind(5, a.incoming.port)
         .bind(6, securityName(a.incoming.security)).bind(7, a.username);
@@ -46,7 +47,7 @@ int64_t MailStore::addAccount(const AccountConfig &a)
     } else {
         q.bind(8, a.smtp.host).bind(9, a.smtp.port).bind(10, securityName(a.smtp.security));
     }
-    q.bind(11, a.checkIntervalSeconds).bind(12, a.pop3Policy).bind(13, a.pop3KeepDays).bind(14, a.maxMessageMB);
+    q.bind(11, a.checkIntervalSeconds).bind(12, a.pop3Policy).bind(13, a.pop3KeepDays).bind(14, a.maxMessageMB).bind(15, a.offlineDays);
     q.step();
     const int64_t id = m_db.lastInsertId();
     if (a.isPop3()) ensureLocalFolders(id);
@@ -87,11 +88,11 @@ void MailStore::updateAccount(const AccountConfig &a)
 {
     Statement q = m_db.prepare(
         "UPDATE accounts SET email=?, host=?, port=?, security=?, username=?, smtp_host=?, smtp_port=?, smtp_security=?, "
-        "check_interval=?, pop3_policy=?, pop3_keep_days=?, max_message_mb=? WHERE id=?");
+        "check_interval=?, pop3_policy=?, pop3_keep_days=?, max_message_mb=?, offline_days=? WHERE id=?");
     q.bind(1, a.email).bind(2, a.incoming.host).bind(3, a.incoming.port).bind(4, securityName(a.incoming.security)).bind(5, a.username);
     if (a.smtp.host.isEmpty()) q.bindNull(6).bindNull(7).bindNull(8);
     else q.bind(6, a.smtp.host).bind(7, a.smtp.port).bind(8, securityName(a.smtp.security));
-    q.bind(9, a.checkIntervalSeconds).bind(10, a.pop3Policy).bind(11, a.pop3KeepDays).bind(12, a.maxMessageMB).bind(13, a.id);
+    q.bind(9, a.checkIntervalSeconds).bind(10, a.pop3Policy).bind(11, a.pop3KeepDays).bind(12, a.maxMessageMB).bind(13, a.offlineDays).bind(14, a.id);
     q.exec();
 }
 

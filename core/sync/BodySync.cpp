@@ -1,0 +1,128 @@
+#include "sync/BodySync.h"
+
+#include "search/SearchIndex.h"
+#include "util/CrashPoint.h"
+
+#include <QDateTime>
+
+#include <deque>
+#include <map>
+
+namespace heron::sync {
+
+using store::MailStore;
+
+BodySync::BodySync(store::MailStore &store, const AccountConfig &account) : m_store(store), m_account(account) {}
+
+BodySyncReport BodySync::run(qint64 deadlineMs)
+{
+    BodySyncReport report;
+    const int64_t now = QDateTime::currentSecsSinceEpoch();
+    auto pastDeadline = [&] { return deadlineMs > 0 && QDateTime::currentMSecsSinceEpoch() >= deadlineMs; };
+    if (!m_swept) {
+        report.evicted = m_store.evictBodies(m_account.id, now);
+        m_store.purgeBodyFiles(true);
+        m_swept = true;
+    }
+    // Bodies cached by a Heron without the index: indexed before new ones come.
+    while (search::indexPending(m_store, 200) > 0)
+        if (pastDeadline()) return report;
+    if (m_total < 0) m_total = m_store.bodiesWantedCount(m_account.id, m_account.maxMessageBytes(), now);
+    while (!pastDeadline()) {
+        std::vector<MailStore::BodyWanted> wanted;
+        for (const MailStore::BodyWanted &w : m_store.bodiesWanted(m_account.id, m_account.maxMessageBytes(), 1000, now))
+            if (!m_unavailable.count(w.id)) wanted.push_back(w);
+        if (wanted.empty()) {
+            report.complete = true;
+            break;
+        }
+        // Folder by folder, in the order of their newest wanted message.
+        std::vector<int64_t> order;
+        std::map<int64_t, std::vector<MailStore::BodyWanted>> groups;
+        for (const MailStore::BodyWanted &w : wanted) {
+            if (!groups.count(w.mailboxId)) order.push_back(w.mailboxId);
+            groups[w.mailboxId].push_back(w);
+        }
+        for (int64_t mailboxId : order) {
+            fetchGroup(mailboxId, groups[mailboxId], deadlineMs, &report, m_total);
+            if (pastDeadline()) break;
+        }
+    }
+    m_store.purgeBodyFiles(false);
+    report.remaining = report.complete ? 0 : m_store.bodiesWantedCount(m_account.id, m_account.maxMessageBytes(), now);
+    return report;
+}
+
+void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWanted> &group, qint64 deadlineMs,
+                          BodySyncReport *report, int64_t total)
+{
+    auto mb = m_store.mailbox(mailboxId);
+    if (!mb) return;
+    net::ImapSelectInfo info;
+    try {
+        info = m_session->selected() == mb->name.toLatin1() ? net::ImapSelectInfo{mb->uidvalidity} : m_session->select(mb->name.toLatin1());
+    } catch (const net::NetError &e) {
+        if (e.kind() != net::NetError::Server) throw;
+        for (const auto &w : group) m_unavailable.insert(w.id); // the folder is refused: its sync says why
+        return;
+    }
+    // Batches of a few MB; one message bigger than that goes alone.
+    std::vector<std::vector<const MailStore::BodyWanted *>> batches;
+    int64_t bytes = 0;
+    for (const MailStore::BodyWanted &w : group) {
+        auto cached = m_store.message(w.id);
+        if (!cached || cached->uidvalidity != info.uidvalidity) {
+            m_unavailable.insert(w.id); // the folder was reset: its next sync rebuilds it
+            continue;
+        }
+        if (batches.empty() || int(batches.back().size()) >= m_batchMessages || bytes + w.size > m_batchBytes) {
+            batches.emplace_back();
+            bytes = 0;
+        }
+        batches.back().push_back(&w);
+        bytes += w.size;
+    }
+    auto pastDeadline = [&] { return deadlineMs > 0 && QDateTime::currentMSecsSinceEpoch() >= deadlineMs; };
+    std::deque<std::pair<QByteArray, size_t>> inFlight; // tag, batch index
+    size_t next = 0;
+    auto send = [&] {
+        std::vector<uint32_t> uids;
+        for (const auto *w : batches[next]) uids.push_back(w->uid);
+        inFlight.emplace_back(m_session->startFetchBodies(uids), next);
+        ++next;
+    };
+    while (next < batches.size() && inFlight.size() < 2) send();
+    while (!inFlight.empty()) {
+        const auto [tag, index] = inFlight.front();
+        inFlight.pop_front();
+        std::map<uint32_t, int64_t> byUid;
+        for (const auto *w : batches[index]) byUid[w->uid] = w->id;
+        std::vector<std::pair<int64_t, QByteArray>> got;
+        m_session->finishFetchBodies(tag, [&](uint32_t uid, QByteArray &&raw) {
+            auto it = byUid.find(uid);
+            if (it == byUid.end() || raw.isEmpty()) return;
+            got.emplace_back(it->second, std::move(raw));
+            byUid.erase(it);
+        });
+        // Asked for before this batch is stored: the server sends while we write.
+        if (next < batches.size() && !pastDeadline()) send();
+        // The words for the index are made before the write transaction.
+        std::vector<store::BodyText> texts;
+        texts.reserve(got.size());
+        for (const auto &[id, raw] : got) texts.push_back(search::textForIndex(raw));
+        store::Transaction tx(m_store.db());
+        for (size_t i = 0; i < got.size(); ++i) {
+            if (!m_store.message(got[i].first)) continue; // deleted meanwhile (another connection)
+            m_store.storeBody(got[i].first, got[i].second, &texts[i]);
+            report->bytes += got[i].second.size();
+        }
+        tx.commit();
+        HERON_CRASH_POINT("bodies-batch-stored");
+        report->downloaded += int(got.size());
+        m_done += int64_t(got.size());
+        for (const auto &[uid, id] : byUid) m_unavailable.insert(id); // expunged on the server meanwhile
+        if (m_progress) m_progress(m_done, total);
+    }
+}
+
+} // namespace heron::sync
