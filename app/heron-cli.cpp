@@ -417,6 +417,7 @@ int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secret
         const qint64 bodiesStarted = QDateTime::currentMSecsSinceEpoch();
         sync::BodySync bodies(store, *acc);
         bodies.setSession(s.session());
+        if (a.options.contains("--batch")) bodies.setBatch(std::max(1, a.opt("--batch").toInt()), 64 << 20);
         bodies.setProgress([](int64_t done, int64_t total) {
             err() << "  bodies " << done << "/" << total << "\n";
             err().flush();

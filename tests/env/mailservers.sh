@@ -30,7 +30,7 @@ set -euo pipefail
 
 readonly PROG=${0##*/}
 readonly DOMAIN=example.org
-readonly USERS=(alice bob carol dave erin frank grace heidi ivan judy kim leo mia nora)
+readonly USERS=(alice bob carol dave erin frank grace heidi ivan judy kim leo mia nora olga)
 readonly MAIL_OS_USER=mail          # Dovecot refuses uid 0 for mail processes
 readonly MARKER=.heron-mailservers  # marks a DIR this script owns (and may wipe)
 readonly PF_MAIN=/etc/postfix/main.cf
