@@ -117,7 +117,13 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->setSpacing(2);
     m_filter = new QLineEdit(listPane);
-    m_filter->setPlaceholderText(tr("Search sender, recipient, subject and text…"));
+    m_filter->setPlaceholderText(tr("Search: words, \"phrases\", from:, subject:, is:unread…"));
+    m_filter->setToolTip(tr("<p>Searches the sender, recipients, subject, text and attachment names.</p>"
+                            "<p><b>word</b> (also finds longer words it starts), <b>\"a phrase\"</b>, "
+                            "<b>from:</b>, <b>to:</b>, <b>cc:</b>, <b>subject:</b>, <b>filename:</b>, "
+                            "<b>has:attachment</b>, <b>is:unread</b>, <b>is:flagged</b>, <b>is:answered</b>, "
+                            "<b>before:</b>2026-11-30, <b>after:</b>2026-11-01, <b>in:</b>folder, <b>account:</b>name, "
+                            "<b>OR</b>, <b>-</b>word to leave out.</p>"));
     m_filter->setClearButtonEnabled(true);
     // Esc in the search line clears it (the whole folder shows again).
     m_filter->installEventFilter(new EscapeClears(m_filter));
@@ -282,8 +288,8 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
                 m_messages->addTextMatches(ids);
                 if (--m_searchPending > 0) return;
                 const int more = m_messages->rowCount() - before;
-                m_statusLabel->setText(serverAsked ? tr("Message text searched on the server: %1 more found").arg(more)
-                                                   : tr("Message text searched in the downloaded messages only: %1 more found").arg(more));
+                m_statusLabel->setText(serverAsked ? tr("Also searched on the server: %1 more found whose text is not downloaded (in italics)").arg(more)
+                                                   : tr("Searched the downloaded messages"));
                 Q_EMIT textSearchFinished();
             });
     connect(m_folderView, &FolderTreeView::messagesDropped, this,

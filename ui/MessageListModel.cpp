@@ -4,6 +4,7 @@
 #include "mime/Address.h"
 
 #include "ItemRoles.h"
+#include "search/SearchIndex.h"
 #include "store/MailStore.h"
 
 #include <QDateTime>
@@ -109,21 +110,22 @@ void MessageListModel::loadIds()
         if (m_flaggedOnly) state += std::string(state.empty() ? "" : " AND ") + "(flags & 4)<>0";
         sql += " AND (" + state + (m_sticky ? " OR id=" + std::to_string(m_sticky) : std::string()) + ")";
     }
-    if (!m_filter.isEmpty())
-    {
+    // The quick filter speaks the search language (search/Query.h) and is
+    // answered by the full-text index; the server's hits for messages whose
+    // text is not downloaded join it (m_textMatches).
+    search::CompiledQuery query;
+    if (!m_filter.isEmpty()) {
+        query = search::compileQuery(m_filter, search::contextFor(*m_store));
         std::string text;
         for (int64_t id : m_textMatches) text += (text.empty() ? "" : ",") + std::to_string(id);
-        sql += " AND (subject LIKE ?2 ESCAPE '\\' OR from_name LIKE ?2 ESCAPE '\\' OR from_addr LIKE ?2 ESCAPE '\\' "
-               "OR to_list LIKE ?2 ESCAPE '\\' OR cc_list LIKE ?2 ESCAPE '\\'" +
-               (text.empty() ? std::string() : " OR id IN (" + text + ")") + ")";
+        sql += " AND (id IN (SELECT m.id FROM messages m JOIN mailboxes x ON x.id=m.mailbox_id WHERE m.mailbox_id IN (" + in +
+               ") AND (" + query.where + "))" + (text.empty() ? std::string() : " OR id IN (" + text + ")") + ")";
     }
     sql += std::string(" ORDER BY ") + orderBy[m_sortColumn] + " " + dir;
     if (m_sortColumn != DateColumn) sql += std::string(", date ") + dir;
     sql += std::string(", id ") + dir;
     Statement q = m_store->db().prepare(sql.c_str());
-    if (!m_filter.isEmpty()) {
-        q.bind(2, store::likeContaining(m_filter));
-    }
+    if (!m_filter.isEmpty()) search::bindParams(q, query);
     while (q.step()) m_ids.push_back(q.int64(0));
 }
 
@@ -253,14 +255,22 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         if (index.column() == FlagColumn && (m->flags & Flag::Flagged)) return QIcon(QStringLiteral(":/icons/flag.svg"));
         if (index.column() == AttachmentColumn && m->hasAttachment) return QIcon(QStringLiteral(":/icons/attachment.svg"));
         return {};
-    case Qt::FontRole:
-        if (unread) {
+    case Qt::FontRole: {
+        // Found by the server's search, not by the index: its text is not
+        // downloaded (italic, and the tooltip says so).
+        const bool fromServer = !m_filter.isEmpty() && m_textMatches.count(m->id) > 0;
+        if (unread || fromServer) {
             QFont f;
-            f.setBold(true);
+            f.setBold(unread);
+            f.setItalic(fromServer);
             return f;
         }
         return {};
+    }
     case Qt::ToolTipRole:
+        if (!m_filter.isEmpty() && m_textMatches.count(m->id) && index.column() == SubjectColumn)
+            return plainToolTip(m->subject) + QStringLiteral("<br><i>") +
+                   tr("Found by the server: the text of this message is not downloaded yet.") + QStringLiteral("</i>");
         if (index.column() == FromColumn) return plainToolTip(mime::fullLabel(m->fromName, m->fromAddr));
         if (index.column() == DateColumn) return QLocale().toString(QDateTime::fromSecsSinceEpoch(m->date), QLocale::LongFormat);
         if (index.column() == SubjectColumn) return plainToolTip(m->subject);

@@ -289,22 +289,27 @@ ImapResponse ImapSession::command(const QByteArray &cmd, const std::function<voi
     return finishCommand(tag, cmd, onUntagged, allowNo);
 }
 
-std::vector<uint32_t> ImapSession::searchText(const QString &text)
+std::vector<uint32_t> ImapSession::searchText(const QStringList &words)
 {
-    const QByteArray utf8 = text.toUtf8();
-    QByteArray arg;
-    bool ascii = true;
-    for (char c : utf8) ascii &= uchar(c) >= 0x20 && uchar(c) < 0x7f;
-    if (ascii) {
-        arg = quoteImapString(utf8);
-    } else if (hasCapability("LITERAL+")) {
-        // 8-bit text cannot be quoted (RFC 3501); a non-synchronising literal can.
-        arg = "{" + QByteArray::number(utf8.size()) + "+}\r\n" + utf8;
-    } else {
-        throw NetError(NetError::Server, QStringLiteral("%1 cannot search for non-ASCII text").arg(m_account.incoming.host));
+    if (words.isEmpty()) return {};
+    QByteArray criteria;
+    for (const QString &w : words) {
+        const QByteArray utf8 = w.toUtf8();
+        bool ascii = true;
+        for (char c : utf8) ascii &= uchar(c) >= 0x20 && uchar(c) < 0x7f;
+        QByteArray arg;
+        if (ascii) {
+            arg = quoteImapString(utf8);
+        } else if (hasCapability("LITERAL+")) {
+            // 8-bit text cannot be quoted (RFC 3501); a non-synchronising literal can.
+            arg = "{" + QByteArray::number(utf8.size()) + "+}\r\n" + utf8;
+        } else {
+            throw NetError(NetError::Server, QStringLiteral("%1 cannot search for non-ASCII text").arg(m_account.incoming.host));
+        }
+        criteria += (criteria.isEmpty() ? "TEXT " : " TEXT ") + arg;
     }
     std::vector<uint32_t> uids;
-    command("UID SEARCH CHARSET UTF-8 TEXT " + arg, [&](const ImapResponse &r) {
+    command("UID SEARCH CHARSET UTF-8 " + criteria, [&](const ImapResponse &r) {
         if (r.items.empty() || !r.items[0].atomIs("SEARCH")) return;
         for (size_t i = 1; i < r.items.size(); ++i) {
             bool ok = false;

@@ -55,9 +55,9 @@ public:
     const QByteArray &selected() const { return m_selected; }
     // All UIDs of the selected mailbox that are not flagged \Deleted, ascending.
     std::vector<uint32_t> searchAllUids();
-    // UIDs of the selected mailbox whose headers or text contain this (UTF-8,
-    // case-insensitive on the server's terms).
-    std::vector<uint32_t> searchText(const QString &text);
+    // UIDs of the selected mailbox whose headers or text contain every one
+    // of these words or phrases (UTF-8, case-insensitive on the server's terms).
+    std::vector<uint32_t> searchText(const QStringList &words);
     // Envelope data for the given UIDs (any order); calls sink for each message.
     void fetchHeaders(const std::vector<uint32_t> &uids, const std::function<void(MessageRecord &&)> &sink);
     // The same in two halves, so the next batch can be asked for before this

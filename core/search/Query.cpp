@@ -387,6 +387,16 @@ QString ftsString(const QString &text)
     return QLatin1Char('"') + s + QLatin1Char('"');
 }
 
+QStringList plainWords(const QString &query)
+{
+    QStringList out;
+    for (const Token &t : lex(query)) {
+        if (t.type != Token::Term || !t.key.isEmpty()) return {};
+        if (hasWordCharacter(t.value)) out << t.value;
+    }
+    return out;
+}
+
 CompiledQuery compileQuery(const QString &query, const QueryContext &context)
 {
     CompiledQuery out;

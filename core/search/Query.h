@@ -18,6 +18,7 @@
 // time. Malformed input never fails: an unclosed quote or parenthesis closes
 // at the end, an unknown "x:y" is searched as the words x y.
 #include <QString>
+#include <QStringList>
 
 #include <cstdint>
 #include <functional>
@@ -48,6 +49,10 @@ struct QueryContext {
 };
 
 CompiledQuery compileQuery(const QString &query, const QueryContext &context);
+
+// The words and phrases of a query that is nothing but words and phrases
+// (what an IMAP SEARCH TEXT can also answer); empty for any other query.
+QStringList plainWords(const QString &query);
 
 // One FTS5 string literal for a user's word or phrase ("" doubled).
 QString ftsString(const QString &text);

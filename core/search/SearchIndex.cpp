@@ -29,14 +29,14 @@ bool roleMatches(const QString &specialUse, const QString &word)
 }
 } // namespace
 
-Result find(store::MailStore &store, const QString &query, const Scope &scope, int limit)
+QueryContext contextFor(store::MailStore &store, int64_t accountId)
 {
     QueryContext ctx;
-    ctx.folders = [&](const QString &name) {
+    ctx.folders = [&store, accountId](const QString &name) {
         std::vector<int64_t> ids;
         const QString want = name.toLower();
         for (const AccountConfig &a : store.accounts()) {
-            if (scope.accountId && a.id != scope.accountId) continue;
+            if (accountId && a.id != accountId) continue;
             for (const MailboxRecord &mb : store.mailboxes(a.id)) {
                 const QString path = net::decodeMailboxName(mb.name.toLatin1());
                 const QString last = path.section(mb.delimiter.isEmpty() ? QStringLiteral("/") : mb.delimiter, -1);
@@ -46,7 +46,7 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
         }
         return ids;
     };
-    ctx.accounts = [&](const QString &name) {
+    ctx.accounts = [&store](const QString &name) {
         std::vector<int64_t> ids;
         for (const AccountConfig &a : store.accounts())
             if (a.name.compare(name, Qt::CaseInsensitive) == 0 || a.email.compare(name, Qt::CaseInsensitive) == 0 ||
@@ -54,6 +54,21 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
                 ids.push_back(a.id);
         return ids;
     };
+    return ctx;
+}
+
+void bindParams(store::Statement &st, const CompiledQuery &q, int first)
+{
+    int i = first;
+    for (const SqlParam &p : q.params) {
+        if (p.isText) st.bind(i++, p.text);
+        else st.bind(i++, p.number);
+    }
+}
+
+Result find(store::MailStore &store, const QString &query, const Scope &scope, int limit)
+{
+    const QueryContext ctx = contextFor(store, scope.accountId);
     const CompiledQuery q = compileQuery(query, ctx);
     Result r;
     r.error = q.error;
@@ -66,11 +81,7 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
     }
     sql += " ORDER BY m.date DESC, m.id DESC LIMIT " + std::to_string(std::max(0, limit));
     store::Statement st = store.db().prepare(sql.c_str());
-    int i = 1;
-    for (const SqlParam &p : q.params) {
-        if (p.isText) st.bind(i++, p.text);
-        else st.bind(i++, p.number);
-    }
+    bindParams(st, q);
     while (st.step()) r.ids.push_back(st.int64(0));
     return r;
 }

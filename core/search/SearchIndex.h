@@ -32,6 +32,13 @@ struct Result {
     QString error;            // a term that was not understood (the others applied)
 };
 
+// in:FOLDER and account:NAME resolved against the store's folders and
+// accounts (folders of accountId only, when set).
+QueryContext contextFor(store::MailStore &store, int64_t accountId = 0);
+
+// Binds a compiled query's parameters from index first (1-based).
+void bindParams(store::Statement &st, const CompiledQuery &q, int first = 1);
+
 Result find(store::MailStore &store, const QString &query, const Scope &scope, int limit);
 
 // Indexes up to max bodies that are cached but not indexed yet (stored by an

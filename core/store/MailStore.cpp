@@ -47,29 +47,6 @@ std::vector<int64_t> MailStore::messageIds(int64_t mailboxId, bool unreadOnly)
     return out;
 }
 
-std::vector<int64_t> MailStore::searchCachedBodies(int64_t mailboxId, const QString &text)
-{
-    Statement q = m_db.prepare(
-        "SELECT m.id FROM messages m JOIN bodies b ON b.message_id=m.id WHERE m.mailbox_id=? "
-        "AND CAST(b.raw AS TEXT) LIKE ? ESCAPE '\\'");
-    q.bind(1, mailboxId).bind(2, likeContaining(text));
-    std::vector<int64_t> out;
-    while (q.step()) out.push_back(q.int64(0));
-    return out;
-}
-
-std::vector<std::pair<int64_t, QByteArray>> MailStore::encodedBodies(int64_t mailboxId, int limit)
-{
-    Statement q = m_db.prepare(
-        "SELECT m.id, b.raw FROM messages m JOIN bodies b ON b.message_id=m.id WHERE m.mailbox_id=? "
-        "AND (CAST(b.raw AS TEXT) LIKE '%content-transfer-encoding:%base64%' "
-        "OR CAST(b.raw AS TEXT) LIKE '%content-transfer-encoding:%quoted-printable%') LIMIT ?");
-    q.bind(1, mailboxId).bind(2, limit);
-    std::vector<std::pair<int64_t, QByteArray>> out;
-    while (q.step()) out.emplace_back(q.int64(0), q.blob(1));
-    return out;
-}
-
 std::vector<int64_t> MailStore::conversation(int64_t messageId)
 {
     auto start = message(messageId);

@@ -58,13 +58,6 @@ public:
     std::optional<AccountConfig> account(int64_t id);
     std::optional<AccountConfig> accountByName(const QString &name);
     void removeAccount(int64_t id);
-    // Messages of a mailbox whose cached raw text contains this (ASCII
-    // case-insensitive; encoded bodies are not decoded). For a worker thread:
-    // it reads every cached body of the mailbox.
-    std::vector<int64_t> searchCachedBodies(int64_t mailboxId, const QString &text);
-    // Cached bodies of a mailbox whose text is encoded (base64 or
-    // quoted-printable), which a raw search cannot see into: (id, raw), at most limit.
-    std::vector<std::pair<int64_t, QByteArray>> encodedBodies(int64_t mailboxId, int limit);
     // The conversation of a message across all folders of its account (your
     // replies in Sent included): messages linked through Message-ID,
     // In-Reply-To and References, at most 500.

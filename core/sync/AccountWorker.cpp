@@ -2,9 +2,13 @@
 
 #include "compose/Outbox.h"
 #include "mime/MessageContent.h"
+#include "search/Query.h"
+#include "sync/BodySync.h"
 #include "sync/Pop3Fetch.h"
 #include "util/ErrorText.h"
 
+#include <QDateTime>
+#include <QLocale>
 #include <QThread>
 #include <QTimer>
 
@@ -67,6 +71,45 @@ void AccountWorker::sync(const QString &folderRaw)
     Q_EMIT foldersChanged(m_account.id);
     if (ok) Q_EMIT statusText(QStringLiteral("%1: up to date").arg(m_account.name));
     Q_EMIT syncFinished(ok);
+    // Then the bodies of the offline window, in slices behind other requests.
+    if (ok && !m_account.isPop3() && !*m_cancel && !m_bodiesQueued) {
+        m_bodiesQueued = true;
+        QMetaObject::invokeMethod(this, &AccountWorker::downloadBodies, Qt::QueuedConnection);
+    }
+}
+
+void AccountWorker::downloadBodies()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_bodiesQueued = false;
+    if (m_stopped || *m_cancel || !m_sync || !m_store) return;
+    try {
+        if (!m_bodies) {
+            m_bodies = std::make_unique<BodySync>(*m_store, m_account);
+            m_bodiesDone = 0;
+        }
+        m_bodies->setSession(m_sync->session());
+        m_bodies->setProgress([this](int64_t done, int64_t total) {
+            Q_EMIT statusText(QStringLiteral("%1: downloading messages for offline use (%2 of %3)")
+                                  .arg(m_account.name, QLocale().toString(qlonglong(done)), QLocale().toString(qlonglong(total))));
+        });
+        const BodySyncReport r = m_bodies->run(QDateTime::currentMSecsSinceEpoch() + 1500);
+        m_bodiesDone += r.downloaded;
+        if (!r.complete) {
+            m_bodiesQueued = true;
+            QMetaObject::invokeMethod(this, &AccountWorker::downloadBodies, Qt::QueuedConnection);
+            return;
+        }
+        m_bodies.reset();
+        if (m_bodiesDone > 0) {
+            const auto usage = m_store->offlineUsage(m_account.id);
+            Q_EMIT statusText(QStringLiteral("%1: up to date; %2 messages available offline")
+                                  .arg(m_account.name, QLocale().toString(qlonglong(usage.first))));
+        }
+    } catch (...) {
+        m_bodies.reset();
+        reportCurrentException();
+    }
 }
 
 bool AccountWorker::syncImap(const QString &folderRaw)
@@ -195,25 +238,18 @@ void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer
     QList<qint64> ids;
     bool asked = false;
     try {
-        for (int64_t id : m_store->searchCachedBodies(mailboxId, text)) ids.push_back(id);
-        // Encoded texts (base64, quoted-printable) are decoded to be searched.
-        for (const auto &[id, raw] : m_store->encodedBodies(mailboxId, 5000)) {
-            if (*m_cancel) break;
-            if (ids.contains(id)) continue;
-            const mime::MessageContent c = mime::parseMessage(raw);
-            if (c.plainText.contains(text, Qt::CaseInsensitive) ||
-                (!c.html.isEmpty() && mime::htmlToPlainText(c.html).contains(text, Qt::CaseInsensitive)))
-                ids.push_back(id);
-        }
+        // What is cached is in the full-text index (the window asked it
+        // already); the server adds the messages whose text is not downloaded.
+        const QStringList words = search::plainWords(text);
         auto mb = m_store->mailbox(mailboxId);
-        if (useServer && mb && !m_account.isPop3()) {
+        if (useServer && mb && !m_account.isPop3() && !words.isEmpty()) {
             if (!m_sync) m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
             net::ImapSession &s = m_sync->session();
             const QByteArray raw = mb->name.toLatin1();
             const net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo{mb->uidvalidity} : s.select(raw);
             if (info.uidvalidity == mb->uidvalidity) {
-                for (int64_t id : m_store->idsForUids(mailboxId, s.searchText(text)))
-                    if (!ids.contains(id)) ids.push_back(id);
+                for (int64_t id : m_store->idsForUids(mailboxId, s.searchText(words)))
+                    if (!m_store->hasBody(id)) ids.push_back(id);
                 asked = true;
             }
         }

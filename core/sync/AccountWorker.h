@@ -23,6 +23,8 @@
 
 namespace heron::sync {
 
+class BodySync;
+
 class AccountWorker : public QObject {
     Q_OBJECT
 public:
@@ -46,6 +48,10 @@ public Q_SLOTS:
     // Full pass (folder empty) or one folder by raw name.
     void sync(const QString &folderRaw);
     void fetchBody(qint64 messageId);
+    // One slice (about 1.5 s) of the offline body download (sync/BodySync.h);
+    // queues the next slice behind whatever was asked meanwhile, until the
+    // offline window is complete. Started by sync().
+    void downloadBodies();
     // Message text search in one mailbox: the cached bodies, and the server's
     // SEARCH when useServer (IMAP, online). Answers with searchResults.
     void search(qint64 mailboxId, const QString &text, bool useServer);
@@ -92,6 +98,9 @@ private:
     net::CancelFlag m_cancel;
     std::unique_ptr<store::MailStore> m_store;
     std::unique_ptr<AccountSync> m_sync;
+    std::unique_ptr<BodySync> m_bodies; // a download under way (its counts span slices)
+    bool m_bodiesQueued = false;
+    int64_t m_bodiesDone = 0;
     std::unique_ptr<net::ImapSession> m_idle;
     std::atomic_bool m_wake{false};
     std::atomic_bool m_stopped{false};
