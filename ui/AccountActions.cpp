@@ -156,6 +156,24 @@ AccountDialog *AccountActions::editAccount(qint64 accountId)
     for (const char *role : {"\\Sent", "\\Drafts", "\\Trash", "\\Archive", "\\Junk"})
         chosen.insert(QString::fromLatin1(role), m_store->folderRoleChoice(accountId, QString::fromLatin1(role)));
     if (!folders.isEmpty()) dlg->setFolderChoices(folders, automatic, chosen);
+    // The disk used by offline copies: a sum over every cached body, so on a
+    // pool thread with its own connection, never on the GUI thread.
+    QPointer<AccountDialog> target(dlg);
+    const QString dbPath = m_store->db().path();
+    QThreadPool::globalInstance()->start([target, dbPath, accountId] {
+        std::pair<int64_t, int64_t> usage{-1, 0};
+        try {
+            store::MailStore st(dbPath);
+            usage = st.offlineUsage(accountId);
+        } catch (...) {
+            return; // no figure rather than a wrong one
+        }
+        QCoreApplication *app = QCoreApplication::instance();
+        if (!app) return;
+        QMetaObject::invokeMethod(app, [target, usage] {
+            if (target) target->setOfflineUsage(usage.first, usage.second);
+        }, Qt::QueuedConnection);
+    });
     QPushButton *identities = dlg->addActionButton(tr("Identities…"));
     identities->setObjectName(QStringLiteral("identitiesButton"));
     connect(identities, &QPushButton::clicked, this, [this, accountId] { editIdentities(accountId); });

@@ -10,6 +10,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
@@ -87,6 +88,30 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     inForm->addRow(tr("Check every:"), m_interval);
     inForm->addRow(tr("On the server:"), m_popPolicy);
     inForm->addRow(QString(), m_keepDays);
+    // What stays readable without a network (IMAP; POP3 keeps everything).
+    m_offline = new QComboBox(in);
+    m_offline->setObjectName(QStringLiteral("offlinePolicy"));
+    m_offline->addItem(tr("Messages of the last…"), 1);
+    m_offline->addItem(tr("All messages"), -1);
+    m_offline->addItem(tr("Headers only (download when opened)"), 0);
+    m_offlineDays = new QSpinBox(in);
+    m_offlineDays->setObjectName(QStringLiteral("offlineDays"));
+    m_offlineDays->setRange(1, 36500);
+    m_offlineDays->setValue(90);
+    m_offlineDays->setSuffix(tr(" days"));
+    inForm->addRow(tr("Keep for offline use:"), m_offline);
+    inForm->addRow(QString(), m_offlineDays);
+    m_usage = new QLabel(in);
+    m_usage->setObjectName(QStringLiteral("offlineUsage"));
+    inForm->addRow(tr("On this computer:"), m_usage);
+    inForm->setRowVisible(m_usage, false);
+    m_maxSize = new QSpinBox(in);
+    m_maxSize->setObjectName(QStringLiteral("maxMessageSize"));
+    m_maxSize->setRange(1, 4096);
+    m_maxSize->setValue(100);
+    m_maxSize->setSuffix(tr(" MB"));
+    m_maxSize->setToolTip(tr("Larger messages stay on the server; Heron says so instead of downloading them."));
+    inForm->addRow(tr("Largest message:"), m_maxSize);
     layout->addWidget(in);
 
     auto *out = new QGroupBox(tr("Outgoing mail (SMTP)"), this);
@@ -117,6 +142,10 @@ AccountDialog::AccountDialog(QWidget *parent) : QDialog(parent)
     connect(m_security, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
     connect(m_smtpSecurity, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
     connect(m_popPolicy, &QComboBox::currentIndexChanged, this, &AccountDialog::updateDefaults);
+    connect(m_offline, &QComboBox::currentIndexChanged, this, [this] {
+        const bool pop = m_protocol->currentData() == QLatin1String("pop3");
+        m_inForm->setRowVisible(m_offlineDays, !pop && m_offline->currentData().toInt() > 0);
+    });
     connect(m_email, &QLineEdit::textEdited, this, [this](const QString &e) {
         // Suggest the usual names until the user types their own.
         const QString domain = e.section(QLatin1Char('@'), 1);
@@ -138,6 +167,8 @@ void AccountDialog::updateDefaults()
     m_smtpPort->setValue(ssec == QLatin1String("tls") ? 465 : 587);
     m_inForm->setRowVisible(m_popPolicy, pop);
     m_inForm->setRowVisible(m_keepDays, pop && m_popPolicy->currentData() == QLatin1String("days"));
+    m_inForm->setRowVisible(m_offline, !pop);
+    m_inForm->setRowVisible(m_offlineDays, !pop && m_offline->currentData().toInt() > 0);
     m_insecureConfirmed = false;
 }
 
@@ -160,6 +191,9 @@ void AccountDialog::setAccount(const AccountConfig &a)
     select(m_smtpSecurity, securityName(a.smtp.security));
     select(m_popPolicy, a.pop3Policy);
     if (a.pop3KeepDays > 0) m_keepDays->setValue(a.pop3KeepDays);
+    m_offline->setCurrentIndex(m_offline->findData(a.offlineDays > 0 ? 1 : a.offlineDays));
+    if (a.offlineDays > 0) m_offlineDays->setValue(a.offlineDays);
+    m_maxSize->setValue(std::clamp(a.maxMessageMB, 1, 4096));
     updateDefaults(); // ports follow the choices above; then the real ones
     if (a.incoming.port > 0) m_port->setValue(a.incoming.port);
     if (a.smtp.port > 0) m_smtpPort->setValue(a.smtp.port);
@@ -234,7 +268,18 @@ AccountConfig AccountDialog::account() const
     parseSecurity(m_smtpSecurity->currentData().toString(), &a.smtp.security);
     a.pop3Policy = m_popPolicy->currentData().toString();
     a.pop3KeepDays = a.pop3Policy == QLatin1String("days") ? m_keepDays->value() : 0;
+    const int offline = m_offline->currentData().toInt();
+    a.offlineDays = offline > 0 ? m_offlineDays->value() : offline;
+    a.maxMessageMB = m_maxSize->value();
     return a;
+}
+
+void AccountDialog::setOfflineUsage(qint64 messages, qint64 bytes)
+{
+    const QString size = QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+    m_usage->setText(messages == 1 ? tr("1 message kept, %1").arg(size)
+                                   : tr("%1 messages kept, %2").arg(QLocale().toString(messages), size));
+    m_inForm->setRowVisible(m_usage, true);
 }
 
 QString AccountDialog::password() const { return m_password->text(); }

@@ -43,6 +43,11 @@ public:
     QComboBox *folderBox(const QString &role) const { return m_folderBoxes.value(role); }
     // An extra button beside Save/Cancel (e.g. "Identities…" for an existing account).
     QPushButton *addActionButton(const QString &text);
+    // "On this computer: N messages, X MB" (computed elsewhere, off the GUI thread).
+    void setOfflineUsage(qint64 messages, qint64 bytes);
+    QComboBox *offlineBox() const { return m_offline; }
+    QSpinBox *offlineDaysBox() const { return m_offlineDays; }
+    QLabel *offlineUsageLabel() const { return m_usage; }
     QString password() const;
     enum class PasswordStorage { Keyring, Session, Profile };
     PasswordStorage passwordStorage() const;
@@ -72,6 +77,9 @@ private:
     QDialogButtonBox *m_buttons;
     int64_t m_id = 0;
     QSpinBox *m_interval;
+    QComboBox *m_offline;
+    QSpinBox *m_offlineDays, *m_maxSize;
+    QLabel *m_usage;
     QHash<QString, QComboBox *> m_folderBoxes;
     QVBoxLayout *m_layout;
     bool m_insecureConfirmed = false;

@@ -23,6 +23,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QSpinBox>
 #include <QPushButton>
 #include <QDialog>
 #include <QLabel>
@@ -605,6 +606,59 @@ private Q_SLOTS:
         st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QStringLiteral("Gone"));
         QCOMPARE(st.mailboxByRole(m_account, QStringLiteral("\\Trash"))->id, m_trash);
         st.setFolderRoleChoice(m_account, QStringLiteral("\\Trash"), QString());
+    }
+
+    // Account Settings: what is kept offline (with the disk it takes now),
+    // and the largest message; saving other settings keeps both as they were.
+    void offlineSettings()
+    {
+        Profile p(m_profileDir);
+        int64_t kept = 0;
+        {
+            store::MailStore st(p.databasePath());
+            AccountConfig a = *st.account(m_account);
+            a.maxMessageMB = 250;
+            st.updateAccount(a);
+            kept = st.offlineUsage(m_account).first;
+            int stored = 0;
+            for (const MessageRecord &m : st.messages(m_inbox, 50, 100)) {
+                if (st.hasBody(m.id) || stored == 2) continue;
+                st.storeBody(m.id, "From: x@example.org\r\nSubject: s\r\n\r\n" + QByteArray(1000, 'a') + "\r\n");
+                ++stored;
+            }
+            kept += stored;
+        }
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        AccountDialog *dlg = w.editAccount(m_account);
+        QVERIFY(dlg);
+        QCOMPARE(dlg->offlineBox()->currentData().toInt(), 1); // "the last…"
+        QCOMPARE(dlg->offlineDaysBox()->value(), 90);
+        QVERIFY(dlg->offlineDaysBox()->isVisibleTo(dlg));
+        QCOMPARE(dlg->findChild<QSpinBox *>(QStringLiteral("maxMessageSize"))->value(), 250);
+        // Counted on a pool thread: the label appears once it is known.
+        QTRY_VERIFY(dlg->offlineUsageLabel()->isVisibleTo(dlg));
+        QVERIFY2(dlg->offlineUsageLabel()->text().startsWith(QStringLiteral("%1 messages kept").arg(kept)),
+                 qPrintable(dlg->offlineUsageLabel()->text()));
+        if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+            dlg->grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/account-offline.png"));
+        dlg->accept(); // nothing changed
+        {
+            store::MailStore st(p.databasePath());
+            QCOMPARE(st.account(m_account)->maxMessageMB, 250);
+            QCOMPARE(st.account(m_account)->offlineDays, 90);
+        }
+        dlg = w.editAccount(m_account);
+        dlg->offlineBox()->setCurrentIndex(dlg->offlineBox()->findData(0)); // headers only
+        QVERIFY(!dlg->offlineDaysBox()->isVisibleTo(dlg));
+        dlg->accept();
+        store::MailStore st(p.databasePath());
+        QCOMPARE(st.account(m_account)->offlineDays, 0);
+        AccountConfig a = *st.account(m_account);
+        a.offlineDays = 90;
+        a.maxMessageMB = 100;
+        st.updateAccount(a);
     }
 
     // A (Archive) and J (Junk): to the account's folder for the role, created
