@@ -431,6 +431,11 @@ void MainWindow::buildActions()
     QAction *markFolderReadAct = make(QStringLiteral(":/icons/mark-read.svg"), tr("Mark Folder as Read"),
                                       QKeySequence(QStringLiteral("Shift+C")), [this] { markFolderRead(); });
     m_emptyTrashAction = make(QStringLiteral(":/icons/trash.svg"), tr("Empty Trash…"), QKeySequence(), [this] { emptyTrash(); });
+    // This folder's offline policy, over its account's (IMAP folders only).
+    auto *offlineMenu = new QMenu(tr("Keep for Offline Use"), this);
+    offlineMenu->setObjectName(QStringLiteral("folderOfflineMenu"));
+    m_folderOfflineAction = offlineMenu->menuAction();
+    connect(offlineMenu, &QMenu::aboutToShow, this, [this, offlineMenu] { populateFolderOfflineMenu(offlineMenu); });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(getMail);
@@ -516,6 +521,7 @@ void MainWindow::buildActions()
     m_folderView->addAction(newFolderAct);
     m_folderView->addAction(renameFolderAct);
     m_folderView->addAction(deleteFolderAct);
+    m_folderView->addAction(m_folderOfflineAction);
     auto *separator = new QAction(this);
     separator->setSeparator(true);
     m_folderView->addAction(separator);

@@ -19,6 +19,7 @@ class QStackedWidget;
 class QTimer;
 class QTreeView;
 class QAction;
+class QMenu;
 class QDialog;
 class QToolButton;
 class QSettings;
@@ -63,6 +64,10 @@ public:
     MessageView *messageView() const { return m_view; }
     OutboxPane *outboxPane() const { return m_outboxPane; }
     QLineEdit *filterEdit() const { return m_filter; }
+    // The folder's "Keep for Offline Use" choices (the account's, all,
+    // the last N days, headers only), the current one checked.
+    void populateFolderOfflineMenu(QMenu *menu);
+    void setFolderOffline(qint64 mailboxId, int days);
     QString statusText() const;
     sync::AccountManager *accounts() const { return m_manager.get(); }
     bool selectMailbox(qint64 mailboxId);
@@ -159,6 +164,7 @@ private:
     QAction *m_offlineAction = nullptr;
     QAction *m_notJunkAction = nullptr;
     QAction *m_emptyTrashAction = nullptr;
+    QAction *m_folderOfflineAction = nullptr;
     QToolButton *m_unreadOnly = nullptr;
     QToolButton *m_flaggedOnly = nullptr;
     AccountActions *m_accountActions;

@@ -3,6 +3,8 @@
 // rename / delete, message source and Save As. The window itself (panes,
 // selection, composers, settings) is in MainWindow.cpp.
 #include "MainWindow.h"
+
+#include <QActionGroup>
 #include "PlainText.h"
 
 #include "AccountDialog.h"
@@ -168,6 +170,74 @@ void MainWindow::markFolderRead()
     for (int64_t mailbox : m_messages->mailboxes()) m_folders->updateCounts(mailbox);
     m_statusLabel->setText(ids.size() == 1 ? tr("1 message marked as read") : tr("%1 messages marked as read").arg(ids.size()));
     afterLocalChange(currentAccountId());
+}
+
+void MainWindow::populateFolderOfflineMenu(QMenu *menu)
+{
+    menu->clear();
+    const qint64 mailbox = m_messages->mailbox();
+    auto mb = mailbox > 0 ? m_store->mailbox(mailbox) : std::nullopt;
+    auto acc = mb ? m_store->account(mb->accountId) : std::nullopt;
+    if (!mb || !acc) {
+        menu->addAction(tr("Choose a folder first"))->setEnabled(false);
+        return;
+    }
+    if (acc->isPop3()) {
+        menu->addAction(tr("Every message of this account is kept (POP3)"))->setEnabled(false);
+        return;
+    }
+    auto words = [this](int days) {
+        if (days < 0) return tr("All Messages");
+        if (days == 0) return tr("Headers Only");
+        return days == 1 ? tr("The Last Day") : tr("The Last %1 Days").arg(days);
+    };
+    const int own = m_store->mailboxOfflineDays(mailbox);
+    auto *group = new QActionGroup(menu);
+    auto add = [&](const QString &text, int days, bool checked) {
+        QAction *a = menu->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(checked);
+        a->setData(days);
+        group->addAction(a);
+        connect(a, &QAction::triggered, this, [this, mailbox, days] { setFolderOffline(mailbox, days); });
+        return a;
+    };
+    add(tr("As the Account (%1)").arg(words(acc->offlineDays)), store::MailStore::kInheritOffline, own == store::MailStore::kInheritOffline);
+    menu->addSeparator();
+    bool matched = own == store::MailStore::kInheritOffline;
+    for (int days : {-1, 30, 90, 365, 0}) {
+        add(words(days), days, own == days);
+        matched = matched || own == days;
+    }
+    QAction *other = menu->addAction(matched ? tr("Other Number of Days…") : tr("%1 (Other…)").arg(words(own)));
+    other->setCheckable(true);
+    other->setChecked(!matched);
+    group->addAction(other);
+    connect(other, &QAction::triggered, this, [this, mailbox, own] {
+        bool ok = false;
+        const int days = QInputDialog::getInt(this, tr("Keep for Offline Use"), tr("Keep the messages of the last (days):"),
+                                              own > 0 ? own : 90, 1, 36500, 1, &ok);
+        if (ok) setFolderOffline(mailbox, days);
+    });
+}
+
+void MainWindow::setFolderOffline(qint64 mailboxId, int days)
+{
+    auto mb = m_store->mailbox(mailboxId);
+    if (!mb) return;
+    try {
+        m_store->setMailboxOfflineDays(mailboxId, days);
+    } catch (const store::StoreError &e) {
+        m_statusLabel->setText(tr("The setting could not be saved: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    const QString name = net::decodeMailboxName(mb->name.toLatin1());
+    m_statusLabel->setText(days == store::MailStore::kInheritOffline ? tr("%1: kept offline as its account says").arg(name)
+                           : days == 0 ? tr("%1: headers only; message texts are downloaded when opened").arg(name)
+                           : tr("%1: messages are downloaded for offline use").arg(name));
+    // A wider window is filled now (the download follows a sync); a
+    // narrower one is applied by the next pass.
+    if (!m_manager->workOffline()) m_manager->syncAccount(mb->accountId);
 }
 
 void MainWindow::emptyTrash()

@@ -23,6 +23,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QMenu>
 #include <QSpinBox>
 #include <QPushButton>
 #include <QDialog>
@@ -659,6 +660,37 @@ private Q_SLOTS:
         a.offlineDays = 90;
         a.maxMessageMB = 100;
         st.updateAccount(a);
+    }
+
+    // A folder keeps its own offline choice over its account's.
+    void folderOfflineChoice()
+    {
+        Profile p(m_profileDir);
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.selectMailbox(m_inbox));
+        QMenu menu;
+        w.populateFolderOfflineMenu(&menu);
+        QStringList texts;
+        QAction *headers = nullptr, *inherit = nullptr;
+        for (QAction *a : menu.actions()) {
+            texts << a->text();
+            if (a->text() == QLatin1String("Headers Only")) headers = a;
+            if (a->text().startsWith(QLatin1String("As the Account"))) inherit = a;
+        }
+        QVERIFY2(inherit && inherit->isChecked(), qPrintable(texts.join(QLatin1Char('|'))));
+        QCOMPARE(inherit->text(), QStringLiteral("As the Account (The Last 90 Days)"));
+        QVERIFY(headers && !headers->isChecked());
+        headers->trigger();
+        store::MailStore st(p.databasePath());
+        QCOMPARE(st.mailboxOfflineDays(m_inbox), 0);
+        QCOMPARE(st.effectiveOfflineDays(m_inbox), 0);
+        QVERIFY(w.statusText().contains(QLatin1String("headers only")));
+        w.populateFolderOfflineMenu(&menu);
+        for (QAction *a : menu.actions())
+            if (a->text() == QLatin1String("Headers Only")) QVERIFY(a->isChecked());
+        st.setMailboxOfflineDays(m_inbox, store::MailStore::kInheritOffline);
     }
 
     // A (Archive) and J (Junk): to the account's folder for the role, created
