@@ -109,7 +109,7 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         // The words for the index are made before the write transaction.
         std::vector<store::BodyText> texts;
         texts.reserve(got.size());
-        for (const auto &[id, raw] : got) texts.push_back(search::textForIndex(raw));
+        for (const auto &[id, raw] : got) texts.push_back(m_indexing ? search::textForIndex(raw) : store::BodyText{});
         store::Transaction tx(m_store.db());
         for (size_t i = 0; i < got.size(); ++i) {
             if (!m_store.message(got[i].first)) continue; // deleted meanwhile (another connection)

@@ -38,6 +38,9 @@ public:
     void setProgress(Progress p) { m_progress = std::move(p); }
     // At most this many messages or bytes per UID FETCH.
     void setBatch(int messages, int64_t bytes) { m_batchMessages = messages; m_batchBytes = bytes; }
+    // Off: bodies are stored without their words in the index (only for the
+    // benchmark, which measures what indexing adds to the download).
+    void setIndexing(bool on) { m_indexing = on; }
 
     // Until nothing is wanted, or the deadline passes (ms since the epoch,
     // 0: none; the commands in flight are finished first). Throws NetError.
@@ -54,6 +57,7 @@ private:
     int m_batchMessages = 50;
     int64_t m_batchBytes = 4 << 20;
     bool m_swept = false;
+    bool m_indexing = true;
     std::set<int64_t> m_unavailable; // the server did not return them (expunged meanwhile)
     int64_t m_done = 0;
     int64_t m_total = -1;

@@ -3,6 +3,9 @@
 //   heron-bench sync PROFILE ACCOUNT           Heron's header sync (first screen, total, RSS)
 //   heron-bench vmime-batched PROFILE ACCOUNT N  peer: vmime's fetchMessages in batches of N
 //   heron-bench gui-open PROFILE               offline start: window with the 100k folder painted
+//   heron-bench bodies PROFILE ACCOUNT [noindex]  offline body download (all messages), with or without indexing
+//   heron-bench vmime-bodies PROFILE ACCOUNT N    peer: N whole messages the vmime way (extract(), one by one)
+//   heron-bench search PROFILE                 queries against the index; index and text sizes
 #include "MainWindow.h"
 #include "MessageListModel.h"
 
@@ -11,15 +14,21 @@
 #include "net/VmimeSupport.h"
 #include "net/GuardedSocket.h"
 #include "store/MailStore.h"
+#include "search/SearchIndex.h"
 #include "sync/AccountSync.h"
+#include "sync/BodySync.h"
+
+#include <vmime/utility/outputStreamStringAdapter.hpp>
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTreeView>
 #include <QTest>
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace heron;
@@ -135,6 +144,97 @@ static int guiOpen(const QString &profileDir)
     return 0;
 }
 
+static int bodiesBench(const QString &profileDir, const QString &accountName, bool index)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    SecretStore secrets(profile.secretsPath());
+    auto acc = st.accountByName(accountName);
+    if (!acc) return 2;
+    st.setAccountOfflineDays(acc->id, -1);
+    acc = st.account(acc->id);
+    sync::AccountSync s(st, profile, *acc, secrets.password(acc->name).value_or(QString()));
+    QElapsedTimer t;
+    t.start();
+    sync::BodySync b(st, *acc);
+    b.setSession(s.session());
+    b.setIndexing(index);
+    const sync::BodySyncReport r = b.run();
+    const qint64 total = t.elapsed();
+    s.disconnect();
+    const qint64 dbBytes = QFileInfo(profile.databasePath()).size();
+    std::printf("total_ms=%lld downloaded=%d bytes=%lld db_bytes=%lld peak_rss_kb=%ld\n", (long long)total, r.downloaded,
+                (long long)r.bytes, (long long)dbBytes, peakRssKb());
+    return 0;
+}
+
+static int vmimeBodies(const QString &profileDir, const QString &accountName, int n)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    SecretStore secrets(profile.secretsPath());
+    auto acc = st.accountByName(accountName);
+    if (!acc) return 2;
+    net::ensureVmimePlatform();
+    auto session = vmime::net::session::create();
+    vmime::utility::url url("imaps", acc->incoming.host.toStdString(), acc->incoming.port);
+    auto auth = vmime::make_shared<net::PasswordAuthenticator>(acc->username, secrets.password(acc->name).value_or(QString()));
+    auto store = session->getStore(url, auth);
+    session->getProperties()["store.imaps.options.sasl"] = false;
+    store->setCertificateVerifier(vmime::make_shared<net::CertificateVerifier>(profile.trustPolicy(), acc->incoming.host, acc->incoming.port));
+    store->connect();
+    auto folder = store->getFolder(vmime::net::folder::path("INBOX"));
+    folder->open(vmime::net::folder::MODE_READ_ONLY);
+    const size_t count = folder->getMessageCount();
+    QElapsedTimer t;
+    t.start();
+    size_t bytes = 0;
+    auto msgs = folder->getMessages(vmime::net::messageSet::byNumber(count - size_t(n) + 1, count));
+    for (auto &m : msgs) {
+        std::string out;
+        vmime::utility::outputStreamStringAdapter os(out);
+        m->extract(os, nullptr, 0, -1, true); // peek: \Seen untouched
+        bytes += out.size();
+    }
+    const qint64 total = t.elapsed();
+    folder->close(false);
+    store->disconnect();
+    std::printf("total_ms=%lld messages=%d bytes=%zu\n", (long long)total, n, bytes);
+    return 0;
+}
+
+static int searchBench(const QString &profileDir)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    auto one = [&](const char *sql) {
+        store::Statement q = st.db().prepare(sql);
+        return q.step() ? q.int64(0) : int64_t(-1);
+    };
+    const int64_t indexBytes = one("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search%'");
+    const int64_t textBytes = one("SELECT SUM(length(CAST(body AS BLOB)) + length(CAST(attachments AS BLOB))) FROM message_text") +
+                              one("SELECT SUM(length(CAST(from_name AS BLOB)) + length(from_addr) + length(CAST(to_list AS BLOB)) + "
+                                  "length(CAST(cc_list AS BLOB)) + length(CAST(subject AS BLOB))) FROM messages");
+    std::printf("index_bytes=%lld text_bytes=%lld messages=%lld bodies=%lld\n", (long long)indexBytes, (long long)textBytes,
+                (long long)one("SELECT COUNT(*) FROM messages"), (long long)one("SELECT COUNT(*) FROM bodies"));
+    const char *queries[] = {"xyzzy", "quarterly", "heron", "the", "\"release planning\"", "from:alice", "from:müller",
+                             "subject:invoice is:unread", "sync OR cache -draft", "filename:document", "has:attachment server",
+                             "after:2026-06-01 meeting", "mee", "Grüße"};
+    for (const char *q : queries) {
+        std::vector<qint64> times;
+        size_t hits = 0;
+        for (int i = 0; i < 5; ++i) {
+            QElapsedTimer t;
+            t.start();
+            hits = search::find(st, QString::fromUtf8(q), {}, 500).ids.size();
+            times.push_back(t.nsecsElapsed() / 1000);
+        }
+        std::sort(times.begin(), times.end());
+        std::printf("query=%s median_us=%lld worst_us=%lld hits=%zu\n", q, (long long)times[2], (long long)times[4], hits);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -143,6 +243,9 @@ int main(int argc, char **argv)
     if (cmd == QLatin1String("sync") && a.size() >= 4) return syncBench(a[2], a[3]);
     if (cmd == QLatin1String("vmime-batched") && a.size() >= 5) return vmimeBatched(a[2], a[3], a[4].toInt());
     if (cmd == QLatin1String("gui-open") && a.size() >= 3) return guiOpen(a[2]);
+    if (cmd == QLatin1String("bodies") && a.size() >= 4) return bodiesBench(a[2], a[3], a.value(4) != QLatin1String("noindex"));
+    if (cmd == QLatin1String("vmime-bodies") && a.size() >= 5) return vmimeBodies(a[2], a[3], a[4].toInt());
+    if (cmd == QLatin1String("search") && a.size() >= 3) return searchBench(a[2]);
     std::fprintf(stderr, "usage: heron-bench sync|vmime-batched|gui-open ...\n");
     return 1;
 }

@@ -46,6 +46,18 @@ V=$("$bin" vmime-batched /tmp/heron-bench-p2 alice 2000)
 F2=$(floor)
 G=$(QT_QPA_PLATFORM=offscreen "$bin" gui-open /tmp/heron-bench-p1)
 
+# Bodies: every message for offline use, from profiles with the headers cached.
+floor_bodies() { python3 tests/bench/floor.py localhost "$HERON_TEST_IMAPS_PORT" "$HERON_TEST_CA" alice secret-alice "UID BODY.PEEK[]"; }
+floor_bodies >/dev/null
+FB=$(floor_bodies)
+for v in noindex index; do rm -rf /tmp/heron-bench-b-$v; cp -a /tmp/heron-bench-p1 /tmp/heron-bench-b-$v; done
+BN=$("$bin" bodies /tmp/heron-bench-b-noindex alice noindex)
+BI=$("$bin" bodies /tmp/heron-bench-b-index alice)
+FB2=$(floor_bodies)
+VB=$("$bin" vmime-bodies /tmp/heron-bench-p2 alice 2000)
+S=$("$bin" search /tmp/heron-bench-b-index)
+GI=$(QT_QPA_PLATFORM=offscreen "$bin" gui-open /tmp/heron-bench-b-index)
+
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2fx' % (a/b) if b>0 else '-')" "$1" "$2"; }
 floor_ms=$(( ( $(val "$F" fetch_ms) + $(val "$F2" fetch_ms) ) / 2 ))
 echo
@@ -59,3 +71,19 @@ printf '%-34s %12s %12s\n' "  ratio to floor" "$(ratio "$(val "$H" total_ms)" "$
 printf '%-34s %9s MB %9s MB\n' "peak RSS of the sync" "$(( $(val "$H" peak_rss_kb) / 1024 ))" "$(( $(val "$V" peak_rss_kb) / 1024 ))"
 printf '%-34s %9s ms\n' "re-sync, nothing changed" "$(val "$R" total_ms)"
 echo "offline start with $count cached: $G"
+
+fbody_ms=$(( ( $(val "$FB" fetch_ms) + $(val "$FB2" fetch_ms) ) / 2 ))
+n_bodies=$(val "$BI" downloaded)
+vmime_projected=$(( $(val "$VB" total_ms) * n_bodies / 2000 ))
+echo
+echo "== bodies for offline use: $n_bodies messages, $(( $(val "$BI" bytes) / 1048576 )) MB =="
+printf '%-34s %9s ms   (%s of the floor)\n' "floor: UID FETCH 1:* BODY.PEEK[]" "$fbody_ms" "1.00x"
+printf '%-34s %9s ms   (%s)\n' "Heron, without indexing" "$(val "$BN" total_ms)" "$(ratio "$(val "$BN" total_ms)" "$fbody_ms")"
+printf '%-34s %9s ms   (%s); indexing adds %s\n' "Heron, with the index" "$(val "$BI" total_ms)" "$(ratio "$(val "$BI" total_ms)" "$fbody_ms")" \
+  "$(python3 -c "import sys; print('%.0f%%' % (100*(float(sys.argv[1])/float(sys.argv[2])-1)))" "$(val "$BI" total_ms)" "$(val "$BN" total_ms)")"
+printf '%-34s %9s ms   (%s; measured on 2,000: %s ms)\n' "vmime extract(), one by one" "~$vmime_projected" "$(ratio "$vmime_projected" "$fbody_ms")" "$(val "$VB" total_ms)"
+printf '%-34s %9s MB (bodies over 100 KB are files beside it)\n' "database size" "$(( $(val "$BI" db_bytes) / 1048576 ))"
+echo "peak RSS of the body download: $(( $(val "$BI" peak_rss_kb) / 1024 )) MB"
+echo "index: $(( $(val "$S" index_bytes) / 1048576 )) MB for $(( $(val "$S" text_bytes) / 1048576 )) MB of text ($(ratio "$(val "$S" index_bytes)" "$(val "$S" text_bytes)") of the text)"
+grep '^query=' <<<"$S" | sed 's/^query=/  query /'
+echo "offline start with the index: $GI"
