@@ -61,6 +61,17 @@ void FolderModel::applyCounts(QStandardItem *item, int unread, int total)
     item->setToolTip(plainToolTip(tr("%1: %2 messages, %3 unread").arg(base).arg(total).arg(unread)));
 }
 
+QModelIndex FolderModel::indexForSavedSearch(qint64 searchId) const
+{
+    for (int r = 0; r < rowCount(); ++r) {
+        QStandardItem *top = item(r);
+        if (top->data(SpecialUseRole).toString() != QLatin1String("\\SavedSearches")) continue;
+        for (int c = 0; c < top->rowCount(); ++c)
+            if (top->child(c)->data(SavedSearchIdRole).toLongLong() == searchId) return top->child(c)->index();
+    }
+    return {};
+}
+
 void FolderModel::reload()
 {
     clear();
@@ -151,6 +162,34 @@ void FolderModel::reload()
             item->setDropEnabled(false);
             accItem->insertRow(std::min(3, accItem->rowCount()), item);
         }
+    }
+    // Saved searches: virtual folders over every account, last.
+    const auto searches = m_store->savedSearches();
+    if (!searches.empty()) {
+        auto *group = new QStandardItem(QIcon(QStringLiteral(":/icons/search.svg")), tr("Saved Searches"));
+        QFont f = group->font();
+        f.setBold(true);
+        group->setFont(f);
+        group->setData(tr("Saved Searches"), Qt::UserRole + 100);
+        group->setData(qint64(0), AccountIdRole);
+        group->setData(qint64(0), MailboxIdRole);
+        group->setData(QStringLiteral("\\SavedSearches"), SpecialUseRole);
+        group->setEditable(false);
+        group->setDropEnabled(false);
+        for (const auto &search : searches) {
+            auto *item = new QStandardItem(QIcon(QStringLiteral(":/icons/search.svg")), search.name);
+            item->setData(search.name, Qt::UserRole + 100);
+            item->setData(qint64(0), AccountIdRole);
+            item->setData(qint64(-4), MailboxIdRole); // MessageListModel::kSearch
+            item->setData(QStringLiteral("\\SavedSearch"), SpecialUseRole);
+            item->setData(search.query, SavedQueryRole);
+            item->setData(qint64(search.id), SavedSearchIdRole);
+            item->setToolTip(plainToolTip(search.query));
+            item->setEditable(false);
+            item->setDropEnabled(false);
+            group->appendRow(item);
+        }
+        appendRow(group);
     }
 }
 

@@ -21,6 +21,7 @@ public:
     void updateCounts(qint64 mailboxId);
     QModelIndex indexForMailbox(qint64 mailboxId) const;
     QModelIndex firstInbox() const;
+    QModelIndex indexForSavedSearch(qint64 searchId) const;
     QModelIndex outboxFor(qint64 accountId) const;
     // The Inbox of every account (for "All Inboxes").
     std::vector<int64_t> inboxIds() const;

@@ -14,6 +14,8 @@ enum ItemRole {
     FlagsRole,                        // int (heron::Flag bits), message list
     IsUnreadRole,                     // bool, message list
     FolderErrorRole,                  // QString, folder tree: why the folder's last sync failed, or ""
+    SavedQueryRole,                   // QString, folder tree: a saved search's query
+    SavedSearchIdRole,                // qint64, folder tree: a saved search's id
 };
 
 } // namespace heron::ui

@@ -36,6 +36,7 @@
 #include <QUrlQuery>
 #include <QLabel>
 #include <QLineEdit>
+#include <QComboBox>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -153,6 +154,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     h->resizeSection(MessageListModel::FromColumn, 200);
     h->resizeSection(MessageListModel::DateColumn, 130);
     h->resizeSection(MessageListModel::SizeColumn, 70);
+    h->resizeSection(MessageListModel::FolderColumn, 180);
     // The filter line with "Unread" and "Flagged" toggles beside it.
     auto *filterRow = new QHBoxLayout;
     filterRow->setSpacing(2);
@@ -173,6 +175,24 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_flaggedOnly = toggle(QStringLiteral(":/icons/flag.svg"), tr("Flagged"), QStringLiteral("flaggedOnlyButton"));
     for (QToolButton *b : {m_unreadOnly, m_flaggedOnly})
         connect(b, &QToolButton::toggled, this, [this] { m_messages->setStateFilter(m_unreadOnly->isChecked(), m_flaggedOnly->isChecked()); });
+    // Where the filter looks: this folder, or every folder of every account.
+    m_searchScope = new QComboBox(listPane);
+    m_searchScope->setObjectName(QStringLiteral("searchScope"));
+    m_searchScope->addItem(tr("This Folder"));
+    m_searchScope->addItem(tr("All Mail"));
+    m_searchScope->setToolTip(tr("Search this folder, or all mail of every account"));
+    filterRow->insertWidget(1, m_searchScope);
+    m_saveSearch = new QToolButton(listPane);
+    m_saveSearch->setObjectName(QStringLiteral("saveSearchButton"));
+    m_saveSearch->setIcon(QIcon(QStringLiteral(":/icons/search.svg")));
+    m_saveSearch->setText(tr("Save"));
+    m_saveSearch->setToolTip(tr("Save this search as a folder (under Saved Searches)"));
+    m_saveSearch->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_saveSearch->setAutoRaise(true);
+    m_saveSearch->setEnabled(false);
+    filterRow->insertWidget(2, m_saveSearch);
+    connect(m_searchScope, &QComboBox::currentIndexChanged, this, [this] { applyFilter(); });
+    connect(m_saveSearch, &QToolButton::clicked, this, [this] { saveCurrentSearch(); });
     listLayout->addLayout(filterRow);
     listLayout->addWidget(m_listView, 1);
 
@@ -254,6 +274,7 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     }, Qt::QueuedConnection);
 
     connect(m_folderView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onFolderSelected);
+    connect(m_messages, &QAbstractItemModel::modelReset, this, &MainWindow::updateFolderColumn);
     connect(m_listView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onMessageSelected);
     connect(m_listView, &QAbstractItemView::activated, this, [this](const QModelIndex &i) {
         // Opening a message in a Drafts folder continues it in the composer.
@@ -266,13 +287,15 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     m_textSearchTimer = new QTimer(this);
     m_textSearchTimer->setSingleShot(true);
     m_textSearchTimer->setInterval(400);
-    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &t) {
-        m_messages->setFilter(t.trimmed());
+    connect(m_filter, &QLineEdit::textChanged, this, [this] {
+        applyFilter();
         m_textSearchTimer->start();
     });
     connect(m_textSearchTimer, &QTimer::timeout, this, [this] {
         const QString text = m_messages->filter();
         if (text.size() < 3) return;
+        // The server is asked for one folder or a few (All Inboxes), not for all mail.
+        if (m_messages->mailboxes().size() > 8) return;
         m_searchPending = 0;
         for (int64_t mailbox : m_messages->mailboxes())
             if (auto mb = m_store->mailbox(mailbox)) {
@@ -522,6 +545,17 @@ void MainWindow::buildActions()
     m_folderView->addAction(renameFolderAct);
     m_folderView->addAction(deleteFolderAct);
     m_folderView->addAction(m_folderOfflineAction);
+    m_deleteSearchAction = make(QString(), tr("Delete Saved Search"), QKeySequence(), [this] {
+        const QModelIndex i = m_folderView->currentIndex();
+        const qint64 id = i.data(SavedSearchIdRole).toLongLong();
+        if (!id) return;
+        m_store->removeSavedSearch(id);
+        m_statusLabel->setText(tr("Saved search \"%1\" deleted").arg(i.data(Qt::UserRole + 100).toString()));
+        m_folders->reload();
+        m_folderView->expandAll();
+        m_folderView->setCurrentIndex(m_folders->firstInbox());
+    });
+    m_folderView->addAction(m_deleteSearchAction);
     auto *separator = new QAction(this);
     separator->setSeparator(true);
     m_folderView->addAction(separator);
@@ -581,7 +615,10 @@ void MainWindow::closeEvent(QCloseEvent *e)
 
 void MainWindow::reloadFolders()
 {
-    const qint64 current = m_messages->mailbox();
+    // A saved search or an "All Mail" search stays on screen; the tree keeps
+    // the row the user chose.
+    const qint64 savedSearch = m_folderView->currentIndex().data(SavedSearchIdRole).toLongLong();
+    const qint64 current = m_searchingAll ? m_folderView->currentIndex().data(MailboxIdRole).toLongLong() : m_messages->mailbox();
     QSet<qint64> expanded;
     for (int r = 0; r < m_folders->rowCount(); ++r)
         if (!m_folderView->isExpanded(m_folders->index(r, 0)))
@@ -595,6 +632,14 @@ void MainWindow::reloadFolders()
     if (current == MessageListModel::kConversation) {
         updateWindowTitle(); // a conversation stays on screen until the user picks a folder
         return;
+    }
+    if (savedSearch) {
+        const QModelIndex idx = m_folders->indexForSavedSearch(savedSearch);
+        if (idx.isValid()) {
+            m_folderView->setCurrentIndex(idx);
+            m_messages->refresh();
+            return;
+        }
     }
     // Keep what the user chose; until they choose, prefer the folder of the last
     // session, then the first account's Inbox (accounts answer in any order).
@@ -641,6 +686,8 @@ void MainWindow::onFolderSelected()
     const qint64 mailbox = idx.data(MailboxIdRole).toLongLong();
     m_notJunkAction->setEnabled(idx.data(SpecialUseRole).toString() == QLatin1String("\\Junk"));
     m_emptyTrashAction->setEnabled(idx.data(SpecialUseRole).toString() == QLatin1String("\\Trash"));
+    if (m_deleteSearchAction) m_deleteSearchAction->setVisible(idx.data(SpecialUseRole).toString() == QLatin1String("\\SavedSearch"));
+    if (m_folderOfflineAction) m_folderOfflineAction->setVisible(idx.data(MailboxIdRole).toLongLong() > 0);
     if (idx.data(SpecialUseRole).toString() == QLatin1String("\\Outbox")) {
         m_outboxAccount = idx.data(AccountIdRole).toLongLong();
         m_messages->setMailbox(0);
@@ -651,7 +698,22 @@ void MainWindow::onFolderSelected()
     }
     m_outboxAccount = 0;
     m_rightStack->setCurrentWidget(m_vsplit);
-    if (mailbox == m_messages->mailbox()) return;
+    if (mailbox == m_messages->mailbox() && !m_searchingAll) return;
+    if (m_searchingAll) {
+        // Another folder chosen: the filter is for it now.
+        m_searchingAll = false;
+        const QSignalBlocker block(m_searchScope);
+        m_searchScope->setCurrentIndex(0);
+    }
+    if (idx.data(SpecialUseRole).toString() == QLatin1String("\\SavedSearch")) {
+        m_markReadTimer->stop();
+        m_view->clear();
+        m_searchingAll = false;
+        m_messages->showSearch(allMailboxIds(), idx.data(SavedQueryRole).toString());
+        updateFolderColumn();
+        setWindowTitle(tr("%1 - Heron").arg(idx.data(Qt::UserRole + 100).toString()));
+        return;
+    }
     if (idx.data(SpecialUseRole).toString() == QLatin1String("\\AllInboxes")) {
         m_markReadTimer->stop();
         m_view->clear();

@@ -20,6 +20,7 @@ class QTimer;
 class QTreeView;
 class QAction;
 class QMenu;
+class QComboBox;
 class QDialog;
 class QToolButton;
 class QSettings;
@@ -68,6 +69,13 @@ public:
     // the last N days, headers only), the current one checked.
     void populateFolderOfflineMenu(QMenu *menu);
     void setFolderOffline(qint64 mailboxId, int days);
+    // The quick filter with its scope (this folder, or all mail) to the list.
+    void applyFilter();
+    // Asks for a name and keeps the filter as a saved search (a virtual folder).
+    bool saveCurrentSearch(const QString &name = QString());
+    QComboBox *searchScopeBox() const { return m_searchScope; }
+    std::vector<int64_t> allMailboxIds() const;
+    void updateFolderColumn();
     QString statusText() const;
     sync::AccountManager *accounts() const { return m_manager.get(); }
     bool selectMailbox(qint64 mailboxId);
@@ -165,6 +173,10 @@ private:
     QAction *m_notJunkAction = nullptr;
     QAction *m_emptyTrashAction = nullptr;
     QAction *m_folderOfflineAction = nullptr;
+    QAction *m_deleteSearchAction = nullptr;
+    QComboBox *m_searchScope = nullptr;
+    QToolButton *m_saveSearch = nullptr;
+    bool m_searchingAll = false; // the list shows "All Mail" hits of the filter
     QToolButton *m_unreadOnly = nullptr;
     QToolButton *m_flaggedOnly = nullptr;
     AccountActions *m_accountActions;

@@ -34,6 +34,7 @@
 #include <QCloseEvent>
 #include <QHeaderView>
 #include <QIcon>
+#include <QComboBox>
 #include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
@@ -238,6 +239,80 @@ void MainWindow::setFolderOffline(qint64 mailboxId, int days)
     // A wider window is filled now (the download follows a sync); a
     // narrower one is applied by the next pass.
     if (!m_manager->workOffline()) m_manager->syncAccount(mb->accountId);
+}
+
+std::vector<int64_t> MainWindow::allMailboxIds() const
+{
+    std::vector<int64_t> ids;
+    for (const AccountConfig &a : m_store->accounts())
+        for (const MailboxRecord &mb : m_store->mailboxes(a.id))
+            if (mb.selectable) ids.push_back(mb.id);
+    return ids;
+}
+
+void MainWindow::updateFolderColumn()
+{
+    // Where each hit is, when the list spans several folders.
+    m_listView->setColumnHidden(MessageListModel::FolderColumn, m_messages->mailboxes().size() <= 1);
+}
+
+void MainWindow::applyFilter()
+{
+    const QString text = m_filter->text().trimmed();
+    m_saveSearch->setEnabled(!text.isEmpty());
+    const bool all = m_searchScope->currentIndex() == 1 && !text.isEmpty();
+    if (all && !m_searchingAll) {
+        m_searchingAll = true;
+        m_markReadTimer->stop();
+        m_view->clear();
+        m_messages->setFilter(text); // before the switch: one query, not two
+        m_messages->setMailboxes(allMailboxIds());
+        setWindowTitle(tr("All Mail - Heron"));
+        return;
+    }
+    if (!all && m_searchingAll) {
+        // Back to the folder chosen in the tree, with the filter (if any) on it.
+        m_searchingAll = false;
+        m_messages->setFilter(text);
+        m_messages->setMailbox(0);
+        onFolderSelected();
+        return;
+    }
+    m_messages->setFilter(text);
+}
+
+bool MainWindow::saveCurrentSearch(const QString &givenName)
+{
+    const QString query = m_filter->text().trimmed();
+    if (query.isEmpty()) return false;
+    QString name = givenName;
+    if (name.isEmpty()) {
+        bool ok = false;
+        name = QInputDialog::getText(this, tr("Save Search"), tr("Name of the saved search:"), QLineEdit::Normal, query, &ok).trimmed();
+        if (!ok || name.isEmpty()) return false;
+    }
+    int64_t id = 0;
+    try {
+        id = m_store->addSavedSearch(name, query);
+    } catch (const store::StoreError &e) {
+        m_statusLabel->setText(tr("The search could not be saved: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    {
+        const QSignalBlocker block(m_filter);
+        m_filter->clear();
+        m_saveSearch->setEnabled(false);
+    }
+    m_searchingAll = false;
+    {
+        const QSignalBlocker block(m_searchScope);
+        m_searchScope->setCurrentIndex(0);
+    }
+    m_messages->setFilter(QString());
+    reloadFolders();
+    m_folderView->setCurrentIndex(m_folders->indexForSavedSearch(id)); // shows it (all accounts)
+    m_statusLabel->setText(tr("Search saved as \"%1\" under Saved Searches").arg(name));
+    return true;
 }
 
 void MainWindow::emptyTrash()

@@ -4,6 +4,7 @@
 #include "mime/Address.h"
 
 #include "ItemRoles.h"
+#include "net/ImapResponse.h"
 #include "search/SearchIndex.h"
 #include "store/MailStore.h"
 
@@ -25,6 +26,7 @@ void MessageListModel::setMailbox(qint64 mailboxId)
 {
     beginResetModel();
     m_mailbox = mailboxId;
+    m_baseQuery.clear();
     m_sticky = 0;
     m_only.clear();
     m_mailboxes.clear();
@@ -37,6 +39,7 @@ void MessageListModel::setMailboxes(const std::vector<int64_t> &mailboxIds)
 {
     beginResetModel();
     m_mailbox = kUnified;
+    m_baseQuery.clear();
     m_sticky = 0;
     m_only.clear();
     m_mailboxes = mailboxIds;
@@ -63,9 +66,22 @@ void MessageListModel::showMessages(const std::vector<int64_t> &ids, const std::
 {
     beginResetModel();
     m_mailbox = kConversation;
+    m_baseQuery.clear();
     m_sticky = 0;
     m_mailboxes = mailboxIds;
     m_only = ids;
+    loadIds();
+    endResetModel();
+}
+
+void MessageListModel::showSearch(const std::vector<int64_t> &mailboxIds, const QString &query)
+{
+    beginResetModel();
+    m_mailbox = kSearch;
+    m_baseQuery = query;
+    m_sticky = 0;
+    m_only.clear();
+    m_mailboxes = mailboxIds;
     loadIds();
     endResetModel();
 }
@@ -90,12 +106,13 @@ void MessageListModel::addTextMatches(const QList<qint64> &ids)
 
 void MessageListModel::loadIds()
 {
+    m_folderLabels.clear(); // folders may have been renamed
     m_ids.clear();
     m_pages.clear();
     if (m_mailboxes.empty()) return;
     static const char *orderBy[] = {
         "(flags & 1)", "(flags & 4)", "has_attachment", "CASE WHEN from_name<>'' THEN from_name ELSE from_addr END COLLATE NOCASE",
-        "subject COLLATE NOCASE", "date", "size"};
+        "subject COLLATE NOCASE", "date", "size", "mailbox_id"};
     const char *dir = m_sortOrder == Qt::AscendingOrder ? "ASC" : "DESC";
     std::string in;
     for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
@@ -113,6 +130,12 @@ void MessageListModel::loadIds()
     // The quick filter speaks the search language (search/Query.h) and is
     // answered by the full-text index; the server's hits for messages whose
     // text is not downloaded join it (m_textMatches).
+    search::CompiledQuery base;
+    if (!m_baseQuery.isEmpty()) {
+        base = search::compileQuery(m_baseQuery, search::contextFor(*m_store));
+        sql += " AND id IN (SELECT m.id FROM messages m JOIN mailboxes x ON x.id=m.mailbox_id WHERE m.mailbox_id IN (" + in +
+               ") AND (" + base.where + "))";
+    }
     search::CompiledQuery query;
     if (!m_filter.isEmpty()) {
         query = search::compileQuery(m_filter, search::contextFor(*m_store));
@@ -125,7 +148,8 @@ void MessageListModel::loadIds()
     if (m_sortColumn != DateColumn) sql += std::string(", date ") + dir;
     sql += std::string(", id ") + dir;
     Statement q = m_store->db().prepare(sql.c_str());
-    if (!m_filter.isEmpty()) search::bindParams(q, query);
+    if (!m_baseQuery.isEmpty()) search::bindParams(q, base);
+    if (!m_filter.isEmpty()) search::bindParams(q, query, int(base.params.size()) + 1);
     while (q.step()) m_ids.push_back(q.int64(0));
 }
 
@@ -248,6 +272,19 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         case SubjectColumn: return m->subject.isEmpty() ? tr("(no subject)") : m->subject;
         case DateColumn: return shortDate(m->date);
         case SizeColumn: return humanSize(m->size);
+        case FolderColumn: {
+            auto it = m_folderLabels.find(m->mailboxId);
+            if (it == m_folderLabels.end()) {
+                QString label;
+                if (auto mb = m_store->mailbox(m->mailboxId)) {
+                    const auto acc = m_store->account(mb->accountId);
+                    const QString folder = mb->specialUse == QLatin1String("\\Inbox") ? tr("Inbox") : net::decodeMailboxName(mb->name.toLatin1());
+                    label = acc ? QStringLiteral("%1 › %2").arg(acc->name, folder) : folder;
+                }
+                it = m_folderLabels.insert(m->mailboxId, label);
+            }
+            return *it;
+        }
         default: return {};
         }
     case Qt::DecorationRole:
@@ -294,6 +331,7 @@ QVariant MessageListModel::headerData(int section, Qt::Orientation o, int role) 
         case SubjectColumn: return tr("Subject");
         case DateColumn: return tr("Date");
         case SizeColumn: return tr("Size");
+        case FolderColumn: return tr("Folder");
         default: return {};
         }
     }

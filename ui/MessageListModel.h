@@ -20,7 +20,7 @@ namespace heron::ui {
 class MessageListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { StatusColumn, FlagColumn, AttachmentColumn, FromColumn, SubjectColumn, DateColumn, SizeColumn, ColumnCount };
+    enum Column { StatusColumn, FlagColumn, AttachmentColumn, FromColumn, SubjectColumn, DateColumn, SizeColumn, FolderColumn, ColumnCount };
 
     explicit MessageListModel(heron::store::MailStore *store, QObject *parent = nullptr);
 
@@ -43,6 +43,11 @@ public:
     // conversation); mailbox() is then kConversation. Cleared by setMailbox().
     void showMessages(const std::vector<int64_t> &ids, const std::vector<int64_t> &mailboxIds);
     static constexpr qint64 kConversation = -3;
+    // The messages of these mailboxes that match a query (a saved search, or
+    // "All mail"); mailbox() is then kSearch. The quick filter narrows it further.
+    void showSearch(const std::vector<int64_t> &mailboxIds, const QString &query);
+    static constexpr qint64 kSearch = -4;
+    QString baseQuery() const { return m_baseQuery; }
     const std::vector<int64_t> &mailboxes() const { return m_mailboxes; }
     // Re-reads the ids (after a sync batch or a local change), keeping positions stable.
     void refresh();
@@ -73,7 +78,9 @@ private:
     qint64 m_mailbox = 0;
     std::vector<int64_t> m_mailboxes; // what the list shows
     QString m_filter;
+    QString m_baseQuery;
     std::set<int64_t> m_textMatches;
+    mutable QHash<qint64, QString> m_folderLabels; // mailbox id -> "Account › Folder"
     bool m_unreadOnly = false, m_flaggedOnly = false;
     std::vector<int64_t> m_only; // showMessages(): just these ids
     qint64 m_sticky = 0;

@@ -48,6 +48,7 @@ public:
     void consume(size_t n)
     {
         if (m_exceeded) throw ReadBudgetExceeded("the connection was closed after an oversized reply");
+        m_received += int64_t(n);
         if (m_unlimited) return;
         m_left -= int64_t(n);
         if (m_left < 0) {
@@ -57,7 +58,11 @@ public:
     }
     bool exceeded() const { return m_exceeded; }
     int64_t limit() const { return m_limit; }
+    // Every byte read on the connection so far (TLS records included): what
+    // a sync cost on the wire.
+    int64_t received() const { return m_received; }
 private:
+    int64_t m_received = 0;
     int64_t m_left = 0;
     int64_t m_limit = 0;
     bool m_unlimited = true;

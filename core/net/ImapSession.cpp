@@ -85,6 +85,26 @@ void ImapSession::connect()
     m_budget->unlimited();
     m_connected = true;
     m_condstore = hasCapability("CONDSTORE");
+    // QRESYNC (RFC 7162): a re-sync in proportion to what changed. Enabled
+    // once per connection; from then on the server reports expunges as
+    // VANISHED, which every reader here treats like EXPUNGE.
+    if (hasCapability("QRESYNC") && hasCapability("ENABLE")) {
+        bool enabled = false;
+        command("ENABLE QRESYNC", [&](const ImapResponse &r) {
+            if (!r.items.empty() && r.items[0].atomIs("ENABLED"))
+                for (size_t i = 1; i < r.items.size(); ++i) enabled = enabled || r.items[i].atomIs("QRESYNC");
+        }, true);
+        m_qresync = enabled;
+        m_condstore = m_condstore || enabled; // QRESYNC implies CONDSTORE
+    }
+}
+
+bool ImapSelectInfo::isVanished(uint32_t uid) const
+{
+    // vanished is sorted by range start (select() sorts it).
+    auto it = std::upper_bound(vanished.begin(), vanished.end(), uid,
+                               [](uint32_t u, const std::pair<uint32_t, uint32_t> &r) { return u < r.first; });
+    return it != vanished.begin() && uid <= std::prev(it)->second;
 }
 
 void ImapSession::logout()
@@ -356,12 +376,16 @@ std::vector<ImapFolderInfo> ImapSession::listFolders()
     return out;
 }
 
-ImapSelectInfo ImapSession::select(const QByteArray &rawName)
+ImapSelectInfo ImapSession::select(const QByteArray &rawName, uint32_t knownValidity, uint64_t knownModSeq)
 {
     ImapSelectInfo info;
     QByteArray cmd = "SELECT " + quoteImapString(rawName);
-    if (m_condstore)
+    const bool qresync = m_qresync && knownValidity > 0 && knownModSeq > 0;
+    if (qresync)
+        cmd += " (QRESYNC (" + QByteArray::number(knownValidity) + ' ' + QByteArray::number(qulonglong(knownModSeq)) + "))";
+    else if (m_condstore)
         cmd += " (CONDSTORE)";
+    constexpr size_t kMaxRanges = 1'000'000;
     m_selected.clear();
     auto readCode = [&](const QByteArray &code) {
         QList<QByteArray> parts = code.split(' ');
@@ -375,7 +399,40 @@ ImapSelectInfo ImapSession::select(const QByteArray &rawName)
         if (!r.code.isEmpty()) readCode(r.code);
         if (r.items.size() >= 2 && r.items[1].atomIs("EXISTS"))
             info.exists = uint32_t(std::min<uint64_t>(r.items[0].number(), kMaxFolderMessages));
+        if (!qresync || r.items.empty()) return;
+        if (r.items[0].atomIs("VANISHED")) {
+            // "* VANISHED (EARLIER) 41,43:116": ranges kept as ranges.
+            const ImapValue &set = r.items.back();
+            if (set.isList()) return;
+            for (const QByteArray &part : set.text.split(',')) {
+                const qsizetype colon = part.indexOf(':');
+                uint32_t a = (colon < 0 ? part : part.left(colon)).toUInt();
+                uint32_t b = colon < 0 ? a : part.mid(colon + 1).toUInt();
+                if (a > b) std::swap(a, b);
+                if (b == 0) continue;
+                if (info.vanished.size() >= kMaxRanges)
+                    fail(NetError::Protocol, QStringLiteral("%1 reported an implausible list of expunged messages").arg(m_account.incoming.host));
+                info.vanished.emplace_back(std::max(a, 1u), b);
+            }
+        } else if (r.items.size() >= 3 && r.items[1].atomIs("FETCH") && r.items[2].isList()) {
+            uint32_t uid = 0;
+            int flags = -1;
+            const auto &kv = r.items[2].items;
+            for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+                if (kv[i].atomIs("UID")) uid = uint32_t(kv[i + 1].number());
+                else if (kv[i].atomIs("FLAGS")) flags = parseFlags(kv[i + 1]);
+            }
+            if (uid && flags >= 0) {
+                if (info.changed.size() >= kMaxFolderMessages)
+                    fail(NetError::Protocol, QStringLiteral("%1 reported more changes than a folder can hold").arg(m_account.incoming.host));
+                info.changed.emplace_back(uid, flags);
+            }
+        }
     });
+    if (qresync) {
+        info.qresync = true;
+        std::sort(info.vanished.begin(), info.vanished.end());
+    }
     if (done.code.toUpper().startsWith("READ-ONLY"))
         info.readOnly = true;
     if (info.uidvalidity == 0)
@@ -408,15 +465,26 @@ static void appendSequenceSet(const QByteArray &set, std::vector<uint32_t> *out,
     }
 }
 
-std::vector<uint32_t> ImapSession::searchAllUids()
+std::vector<uint32_t> ImapSession::searchAllUids() { return searchUids("UNDELETED"); }
+
+std::vector<uint32_t> ImapSession::searchUidsFrom(uint32_t first)
+{
+    std::vector<uint32_t> uids = searchUids("UID " + QByteArray::number(std::max(first, 1u)) + ":* UNDELETED");
+    // "n:*" also names the highest UID when it is below n (RFC 3501).
+    uids.erase(std::remove_if(uids.begin(), uids.end(), [first](uint32_t u) { return u < first; }), uids.end());
+    return uids;
+}
+
+std::vector<uint32_t> ImapSession::searchUids(const QByteArray &criteria)
 {
     std::vector<uint32_t> uids;
     // New mail may arrive between SELECT and SEARCH: some room above EXISTS.
     const size_t maxTotal = std::min<size_t>(size_t(m_selectedExists) + 100000, kMaxFolderMessages);
     const bool esearch = hasCapability("ESEARCH");
-    // UNDELETED: a message flagged \Deleted is on its way out (a move on a
-    // server without UIDPLUS, another client's "mark as deleted"): not shown.
-    command(esearch ? "UID SEARCH RETURN (ALL) UNDELETED" : "UID SEARCH UNDELETED", [&](const ImapResponse &r) {
+    // UNDELETED (in the criteria): a message flagged \Deleted is on its way
+    // out (a move on a server without UIDPLUS, another client's "mark as
+    // deleted"): not shown.
+    command(esearch ? "UID SEARCH RETURN (ALL) " + criteria : "UID SEARCH " + criteria, [&](const ImapResponse &r) {
         if (r.items.empty()) return;
         if (r.items[0].atomIs("SEARCH")) {
             if (r.items.size() - 1 > maxTotal - uids.size())

@@ -38,6 +38,21 @@ struct ImapSelectInfo {
     uint64_t highestModSeq = 0;
     uint32_t exists = 0;
     bool readOnly = false;
+    // With QRESYNC (RFC 7162) and a known UIDVALIDITY and MODSEQ: what
+    // changed since, as the server reported it in the SELECT: expunged UIDs
+    // (VANISHED (EARLIER), as ranges: never expanded, a server may name
+    // billions) and messages whose flags changed (new ones included).
+    bool qresync = false;
+    std::vector<std::pair<uint32_t, uint32_t>> vanished; // inclusive ranges
+    std::vector<std::pair<uint32_t, int>> changed;       // uid, flags
+    bool isVanished(uint32_t uid) const;
+    // "Still selected, with this UIDVALIDITY" (no new SELECT was sent).
+    static ImapSelectInfo alreadySelected(uint32_t uidvalidity)
+    {
+        ImapSelectInfo i;
+        i.uidvalidity = uidvalidity;
+        return i;
+    }
 };
 
 class ImapSession {
@@ -51,10 +66,19 @@ public:
     bool hasCapability(const char *cap) const;
 
     std::vector<ImapFolderInfo> listFolders();
-    ImapSelectInfo select(const QByteArray &rawName);
+    // SELECT; with QRESYNC enabled and the folder's last UIDVALIDITY and
+    // HIGHESTMODSEQ given, the server also says what changed since (see
+    // ImapSelectInfo::qresync).
+    ImapSelectInfo select(const QByteArray &rawName, uint32_t knownValidity = 0, uint64_t knownModSeq = 0);
+    bool qresyncEnabled() const { return m_qresync; }
+    // Every byte received on this connection so far.
+    int64_t bytesReceived() const { return m_budget->received(); }
     const QByteArray &selected() const { return m_selected; }
     // All UIDs of the selected mailbox that are not flagged \Deleted, ascending.
     std::vector<uint32_t> searchAllUids();
+    // The UIDs from first up that are not flagged \Deleted, ascending (new
+    // mail since a known UIDNEXT).
+    std::vector<uint32_t> searchUidsFrom(uint32_t first);
     // UIDs of the selected mailbox whose headers or text contain every one
     // of these words or phrases (UTF-8, case-insensitive on the server's terms).
     std::vector<uint32_t> searchText(const QStringList &words);
@@ -145,6 +169,8 @@ private:
     std::deque<QByteArray> m_inFlight; // tags sent and not yet answered, oldest first
     bool m_connected = false;
     bool m_condstore = false;
+    bool m_qresync = false;
+    std::vector<uint32_t> searchUids(const QByteArray &criteria);
 };
 
 } // namespace heron::net

@@ -181,6 +181,9 @@ ALTER TABLE pop3_uidls ADD COLUMN too_large_mb INTEGER NOT NULL DEFAULT 0;
     // row in search holds its body words exactly when message_text has a row
     // for it. Deleting a message is BEFORE DELETE: the cascade to bodies (and
     // from there to message_text) runs before any AFTER trigger would.
+    // saved_searches: the virtual folders of the folder tree. messages.has_body
+    // mirrors bodies (triggers), so that the partial index finds the messages
+    // still to download without visiting the downloaded ones.
     R"SQL(
 ALTER TABLE accounts ADD COLUMN offline_days INTEGER NOT NULL DEFAULT 90;
 ALTER TABLE mailboxes ADD COLUMN offline_days INTEGER NOT NULL DEFAULT -2;
@@ -188,6 +191,15 @@ ALTER TABLE bodies ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE bodies ADD COLUMN file TEXT;
 ALTER TABLE bodies ADD COLUMN stored INTEGER NOT NULL DEFAULT 0;
 UPDATE bodies SET bytes=length(raw), stored=strftime('%s','now');
+ALTER TABLE messages ADD COLUMN has_body INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET has_body=1 WHERE id IN (SELECT message_id FROM bodies);
+CREATE INDEX messages_wanting_body ON messages(mailbox_id, date DESC, id DESC) WHERE has_body=0;
+CREATE TRIGGER bodies_has_body AFTER INSERT ON bodies BEGIN
+  UPDATE messages SET has_body=1 WHERE id=new.message_id;
+END;
+CREATE TRIGGER bodies_no_body AFTER DELETE ON bodies BEGIN
+  UPDATE messages SET has_body=0 WHERE id=old.message_id;
+END;
 CREATE TABLE body_files_gone (file TEXT PRIMARY KEY);
 CREATE TRIGGER bodies_file_gone AFTER DELETE ON bodies WHEN old.file IS NOT NULL BEGIN
   INSERT OR IGNORE INTO body_files_gone(file) VALUES(old.file);
@@ -235,6 +247,12 @@ END;
 CREATE TRIGGER bodies_text_gone AFTER DELETE ON bodies BEGIN
   DELETE FROM message_text WHERE message_id=old.message_id;
 END;
+CREATE TABLE saved_searches (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  query TEXT NOT NULL,
+  sort_order INTEGER NOT NULL DEFAULT 0
+);
 )SQL",
 };
 } // namespace
@@ -270,7 +288,19 @@ Database::Database(const QString &path) : m_path(path)
     migrate();
 }
 
-Database::~Database() { sqlite3_close_v2(m_db); }
+Database::~Database()
+{
+    m_cached.clear(); // finalized before the connection closes
+    sqlite3_close_v2(m_db);
+}
+
+Statement &Database::cached(const char *sql)
+{
+    auto it = m_cached.find(sql);
+    if (it == m_cached.end()) it = m_cached.emplace(sql, std::make_unique<Statement>(m_db, sql)).first;
+    it->second->reset();
+    return *it->second;
+}
 
 int Database::schemaVersion() { return int(sizeof(kMigrations) / sizeof(kMigrations[0])); }
 

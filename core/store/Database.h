@@ -5,6 +5,9 @@
 // user can read (e.g. "disk full").
 #include <QByteArray>
 #include <QString>
+
+#include <memory>
+#include <unordered_map>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -35,6 +38,11 @@ public:
 
     void exec(const char *sql);
     Statement prepare(const char *sql);
+    // A prepared statement kept for the life of the connection (hot paths:
+    // one per stored body), reset and unbound, ready to bind. sql must be a
+    // string literal (its address is the key). Not re-entrant: finish with
+    // it before asking for the same one again.
+    Statement &cached(const char *sql);
     int64_t lastInsertId() const;
     int changes() const;
     sqlite3 *handle() const { return m_db; }
@@ -46,6 +54,7 @@ private:
     void migrate();
     sqlite3 *m_db = nullptr;
     QString m_path;
+    std::unordered_map<const char *, std::unique_ptr<Statement>> m_cached;
 };
 
 // A LIKE pattern (with ESCAPE '\\') matching values that contain text as it is:

@@ -137,6 +137,7 @@ public:
     // which forgets the body so that it is downloaded again).
     std::optional<QByteArray> body(int64_t messageId);
     bool hasBody(int64_t messageId);
+    bool hasMessage(int64_t messageId);
     QString bodiesDir() const;
     // Removes the files of bodies that are gone; orphans older than a minute
     // (a crash between writing a file and committing its row) too when sweep.
@@ -153,13 +154,19 @@ public:
     int effectiveOfflineDays(int64_t mailboxId);        // what applies
     // Messages of the account's folders whose body the policy keeps and that
     // are not cached yet: newest first, at most limit; not over maxBytes.
-    struct BodyWanted { int64_t id; int64_t mailboxId; uint32_t uid; int64_t size; int64_t date; };
+    struct BodyWanted { int64_t id; int64_t mailboxId; uint32_t uid; int64_t size; int64_t date; uint32_t uidvalidity; };
     std::vector<BodyWanted> bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now);
     int64_t bodiesWantedCount(int64_t accountId, int64_t maxBytes, int64_t now);
     // Forgets the bodies the policy no longer keeps (stored more than a day
     // ago: what the user opened today stays until tomorrow). IMAP only: a
     // POP3 account's mail exists nowhere else. Returns how many.
     int evictBodies(int64_t accountId, int64_t now);
+
+    // Saved searches (virtual folders over every account), in their order.
+    struct SavedSearch { int64_t id = 0; QString name; QString query; };
+    std::vector<SavedSearch> savedSearches();
+    int64_t addSavedSearch(const QString &name, const QString &query);
+    void removeSavedSearch(int64_t id);
 
     // Pending operations (the durable queue of the user's intentions)
     int64_t enqueue(const PendingOp &op);

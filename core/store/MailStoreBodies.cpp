@@ -1,5 +1,5 @@
 // MailStore: message bodies (in the database or in files beside it), the
-// offline policy that decides which are kept, and their eviction.
+// offline policy that decides which are kept, their eviction, and saved searches.
 #include "store/MailStore.h"
 
 #include "search/SearchIndex.h"
@@ -60,15 +60,15 @@ void MailStore::storeBody(int64_t messageId, const QByteArray &raw, const BodyTe
     if (sqlite3_get_autocommit(m_db.handle())) tx.emplace(m_db);
     // Not INSERT OR REPLACE: its implicit delete fires no trigger, and the
     // triggers are what keep the index and the file list right.
-    Statement del = m_db.prepare("DELETE FROM bodies WHERE message_id=?");
+    Statement &del = m_db.cached("DELETE FROM bodies WHERE message_id=?");
     del.bind(1, messageId).exec();
-    Statement q = m_db.prepare("INSERT INTO bodies(message_id, raw, bytes, file, stored) VALUES(?,?,?,?,?)");
+    Statement &q = m_db.cached("INSERT INTO bodies(message_id, raw, bytes, file, stored) VALUES(?,?,?,?,?)");
     q.bind(1, messageId).bind(2, file.isEmpty() ? raw : QByteArray()).bind(3, int64_t(raw.size()));
     if (file.isEmpty()) q.bindNull(4);
     else q.bind(4, file);
     q.bind(5, QDateTime::currentSecsSinceEpoch());
     q.exec();
-    Statement t = m_db.prepare("INSERT INTO message_text(message_id, body, attachments) "
+    Statement &t = m_db.cached("INSERT INTO message_text(message_id, body, attachments) "
                                "SELECT id, ?, ? FROM messages WHERE id=?");
     t.bind(1, text->body).bind(2, text->attachments).bind(3, messageId).exec();
     if (tx) tx->commit();
@@ -97,9 +97,20 @@ std::optional<QByteArray> MailStore::body(int64_t messageId)
 
 bool MailStore::hasBody(int64_t messageId)
 {
-    Statement q = m_db.prepare("SELECT 1 FROM bodies WHERE message_id=?");
+    Statement &q = m_db.cached("SELECT 1 FROM bodies WHERE message_id=?");
     q.bind(1, messageId);
-    return q.step();
+    const bool has = q.step();
+    q.reset();
+    return has;
+}
+
+bool MailStore::hasMessage(int64_t messageId)
+{
+    Statement &q = m_db.cached("SELECT 1 FROM messages WHERE id=?");
+    q.bind(1, messageId);
+    const bool has = q.step();
+    q.reset();
+    return has;
 }
 
 int MailStore::purgeBodyFiles(bool sweep)
@@ -188,15 +199,15 @@ std::vector<MailStore::BodyWanted> MailStore::bodiesWanted(int64_t accountId, in
 {
     std::vector<BodyWanted> out;
     Statement q = m_db.prepare(
-        "SELECT id, mailbox_id, uid, size, date FROM messages m WHERE mailbox_id=? AND date>=? AND size<=? "
-        "AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.message_id=m.id) ORDER BY date DESC, id DESC LIMIT ?");
+        "SELECT id, mailbox_id, uid, size, date, uidvalidity FROM messages INDEXED BY messages_wanting_body "
+        "WHERE mailbox_id=? AND has_body=0 AND date>=? AND size<=? ORDER BY date DESC, id DESC LIMIT ?");
     for (const MailboxRecord &mb : mailboxes(accountId)) {
         if (!mb.selectable) continue;
         const auto cutoff = cutoffFor(effectiveOfflineDays(mb.id), now);
         if (!cutoff) continue;
         q.bind(1, mb.id).bind(2, *cutoff).bind(3, maxBytes).bind(4, limit);
         while (q.step())
-            out.push_back({q.int64(0), q.int64(1), uint32_t(q.int64(2)), q.int64(3), q.int64(4)});
+            out.push_back({q.int64(0), q.int64(1), uint32_t(q.int64(2)), q.int64(3), q.int64(4), uint32_t(q.int64(5))});
         q.reset();
     }
     std::stable_sort(out.begin(), out.end(), [](const BodyWanted &a, const BodyWanted &b) { return a.date > b.date; });
@@ -208,8 +219,7 @@ int64_t MailStore::bodiesWantedCount(int64_t accountId, int64_t maxBytes, int64_
 {
     int64_t n = 0;
     Statement q = m_db.prepare(
-        "SELECT COUNT(*) FROM messages m WHERE mailbox_id=? AND date>=? AND size<=? "
-        "AND NOT EXISTS (SELECT 1 FROM bodies b WHERE b.message_id=m.id)");
+        "SELECT COUNT(*) FROM messages INDEXED BY messages_wanting_body WHERE mailbox_id=? AND has_body=0 AND date>=? AND size<=?");
     for (const MailboxRecord &mb : mailboxes(accountId)) {
         if (!mb.selectable) continue;
         const auto cutoff = cutoffFor(effectiveOfflineDays(mb.id), now);
@@ -238,6 +248,28 @@ int MailStore::evictBodies(int64_t accountId, int64_t now)
     }
     tx.commit();
     return evicted;
+}
+
+std::vector<MailStore::SavedSearch> MailStore::savedSearches()
+{
+    std::vector<SavedSearch> out;
+    Statement q = m_db.prepare("SELECT id, name, query FROM saved_searches ORDER BY sort_order, id");
+    while (q.step()) out.push_back({q.int64(0), q.text(1), q.text(2)});
+    return out;
+}
+
+int64_t MailStore::addSavedSearch(const QString &name, const QString &query)
+{
+    Statement q = m_db.prepare("INSERT INTO saved_searches(name, query, sort_order) "
+                               "VALUES(?,?,(SELECT COALESCE(MAX(sort_order),0)+1 FROM saved_searches))");
+    q.bind(1, name).bind(2, query).exec();
+    return m_db.lastInsertId();
+}
+
+void MailStore::removeSavedSearch(int64_t id)
+{
+    Statement q = m_db.prepare("DELETE FROM saved_searches WHERE id=?");
+    q.bind(1, id).exec();
 }
 
 } // namespace heron::store

@@ -207,7 +207,7 @@ void AccountWorker::fetchBody(qint64 messageId)
             m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
         net::ImapSession &s = m_sync->session();
         const QByteArray raw = mb->name.toLatin1();
-        net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo{m->uidvalidity} : s.select(raw);
+        net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo::alreadySelected(m->uidvalidity) : s.select(raw);
         if (info.uidvalidity != m->uidvalidity) {
             Q_EMIT bodyFailed(messageId, QStringLiteral("The folder was reset on the server; it is being resynchronised."));
             return;
@@ -246,7 +246,7 @@ void AccountWorker::search(qint64 mailboxId, const QString &text, bool useServer
             if (!m_sync) m_sync = std::make_unique<AccountSync>(*m_store, m_profile, m_account, m_password, m_cancel);
             net::ImapSession &s = m_sync->session();
             const QByteArray raw = mb->name.toLatin1();
-            const net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo{mb->uidvalidity} : s.select(raw);
+            const net::ImapSelectInfo info = s.selected() == raw ? net::ImapSelectInfo::alreadySelected(mb->uidvalidity) : s.select(raw);
             if (info.uidvalidity == mb->uidvalidity) {
                 for (int64_t id : m_store->idsForUids(mailboxId, s.searchText(words)))
                     if (!m_store->hasBody(id)) ids.push_back(id);

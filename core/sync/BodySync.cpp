@@ -60,7 +60,7 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
     if (!mb) return;
     net::ImapSelectInfo info;
     try {
-        info = m_session->selected() == mb->name.toLatin1() ? net::ImapSelectInfo{mb->uidvalidity} : m_session->select(mb->name.toLatin1());
+        info = m_session->selected() == mb->name.toLatin1() ? net::ImapSelectInfo::alreadySelected(mb->uidvalidity) : m_session->select(mb->name.toLatin1());
     } catch (const net::NetError &e) {
         if (e.kind() != net::NetError::Server) throw;
         for (const auto &w : group) m_unavailable.insert(w.id); // the folder is refused: its sync says why
@@ -70,8 +70,7 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
     std::vector<std::vector<const MailStore::BodyWanted *>> batches;
     int64_t bytes = 0;
     for (const MailStore::BodyWanted &w : group) {
-        auto cached = m_store.message(w.id);
-        if (!cached || cached->uidvalidity != info.uidvalidity) {
+        if (w.uidvalidity != info.uidvalidity) {
             m_unavailable.insert(w.id); // the folder was reset: its next sync rebuilds it
             continue;
         }
@@ -112,7 +111,7 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         for (const auto &[id, raw] : got) texts.push_back(m_indexing ? search::textForIndex(raw) : store::BodyText{});
         store::Transaction tx(m_store.db());
         for (size_t i = 0; i < got.size(); ++i) {
-            if (!m_store.message(got[i].first)) continue; // deleted meanwhile (another connection)
+            if (!m_store.hasMessage(got[i].first)) continue; // deleted meanwhile (another connection)
             m_store.storeBody(got[i].first, got[i].second, &texts[i]);
             report->bytes += got[i].second.size();
         }

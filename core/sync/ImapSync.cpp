@@ -84,7 +84,11 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     if (!mb || !mb->selectable)
         return result;
     const QByteArray raw = mb->name.toLatin1();
-    const net::ImapSelectInfo info = m_session->select(raw);
+    // With QRESYNC, the SELECT itself says what changed since the last
+    // complete sync (not after an interrupted one: its marks are not trusted).
+    const bool lastComplete = mb->serverExists != kExistsUnknown && mb->uidnext > 0;
+    const net::ImapSelectInfo info =
+        m_session->select(raw, lastComplete ? mb->uidvalidity : 0, lastComplete ? mb->highestModSeq : 0);
 
     if (mb->uidvalidity != 0 && mb->uidvalidity != info.uidvalidity) {
         Transaction tx(m_store.db());
@@ -105,7 +109,26 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
                            mb->uidnext != 0 && mb->serverExists == info.exists;
     std::vector<uint32_t> missing; // newest first
     std::vector<uint32_t> gone;
-    if (!unchanged) {
+    // QRESYNC: expunged UIDs from VANISHED (EARLIER), new ones from a search
+    // above the known UIDNEXT; no listing of the whole folder.
+    bool quick = info.qresync && !result.wasReset && mb->uidvalidity == info.uidvalidity;
+    if (quick && !unchanged) {
+        for (uint32_t u : cached)
+            if (info.isVanished(u) && !skip.count(u)) gone.push_back(u);
+        if (info.uidnext > mb->uidnext) {
+            std::vector<uint32_t> fresh = m_session->searchUidsFrom(mb->uidnext);
+            for (auto it = fresh.rbegin(); it != fresh.rend(); ++it)
+                if (!std::binary_search(cached.begin(), cached.end(), *it)) missing.push_back(*it);
+        }
+        // A server whose answer does not add up (more cached than it holds):
+        // the full listing decides.
+        if (cached.size() - gone.size() + missing.size() > size_t(info.exists)) {
+            quick = false;
+            gone.clear();
+            missing.clear();
+        }
+    }
+    if (!unchanged && !quick) {
         // Until this sync is complete, the next one lists again, whatever is
         // recorded before a crash (UIDNEXT comes with the last batch, which may
         // be committed before the deletions).
@@ -144,9 +167,16 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         const bool needed = !condstore || mb->highestModSeq == 0 || mb->highestModSeq != info.highestModSeq;
         if (needed) {
             std::vector<std::pair<uint32_t, int>> updates;
-            m_session->fetchFlags(condstore ? mb->highestModSeq : 0, [&](uint32_t uid, int flags) {
-                if (!skip.count(uid)) updates.emplace_back(uid, flags);
-            });
+            if (quick) {
+                // Reported in the SELECT already (new messages among them).
+                const std::set<uint32_t> fresh(missing.begin(), missing.end());
+                for (const auto &[uid, flags] : info.changed)
+                    if (!skip.count(uid) && !fresh.count(uid)) updates.emplace_back(uid, flags);
+            } else {
+                m_session->fetchFlags(condstore ? mb->highestModSeq : 0, [&](uint32_t uid, int flags) {
+                    if (!skip.count(uid)) updates.emplace_back(uid, flags);
+                });
+            }
             Transaction tx(m_store.db());
             // A change the user made while the flags were on their way is
             // newer than them: leave those messages to the queue.

@@ -928,6 +928,86 @@ private Q_SLOTS:
         QTRY_VERIFY(list->rowCount() > 100);
         QCOMPARE(list->mailbox(), m_inbox);
     }
+
+    // "All Mail" searches every folder (with a Folder column saying where);
+    // a search saved from the filter becomes a folder under Saved Searches,
+    // kept across restarts, narrowed by the filter, deleted from its menu.
+    void searchAllMailAndSavedSearches()
+    {
+        Profile p(m_profileDir);
+        int64_t other = 0;
+        {
+            store::MailStore st(p.databasePath());
+            const int64_t heron = st.mailboxByName(m_account, QStringLiteral("Projects/Heron"))->id;
+            MessageRecord m;
+            m.uid = 9001;
+            m.date = 2000000000;
+            m.fromAddr = QStringLiteral("pm@example.org");
+            m.subject = QStringLiteral("another needle, in Projects");
+            st.insertMessages(heron, 1, {m});
+            other = st.idsForUids(heron, {9001}).front();
+        }
+        {
+            MainWindow w(p, true);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QVERIFY(w.selectMailbox(m_inbox));
+            QTRY_VERIFY(w.messageModel()->rowCount() > 100);
+            w.filterEdit()->setText(QStringLiteral("needle"));
+            QCOMPARE(w.messageModel()->rowCount(), 1); // this folder
+            QVERIFY(w.messageListView()->isColumnHidden(MessageListModel::FolderColumn));
+            w.searchScopeBox()->setCurrentIndex(1);    // All Mail
+            QCOMPARE(w.messageModel()->rowCount(), 2);
+            QVERIFY(!w.messageListView()->isColumnHidden(MessageListModel::FolderColumn));
+            QStringList where;
+            for (int r = 0; r < 2; ++r) where << w.messageModel()->index(r, MessageListModel::FolderColumn).data().toString();
+            where.sort();
+            QCOMPARE(where, (QStringList{QStringLiteral("Demo › Inbox"), QStringLiteral("Demo › Projects/Heron")}));
+            if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+                w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/search-all-mail.png"));
+            // Back to "This Folder": the folder's hits only.
+            w.searchScopeBox()->setCurrentIndex(0);
+            QCOMPARE(w.messageModel()->rowCount(), 1);
+            w.searchScopeBox()->setCurrentIndex(1);
+            QVERIFY(w.saveCurrentSearch(QStringLiteral("Needles")));
+            QVERIFY(w.filterEdit()->text().isEmpty());
+            QCOMPARE(w.searchScopeBox()->currentIndex(), 0);
+            QCOMPARE(w.folderView()->currentIndex().data(SpecialUseRole).toString(), QStringLiteral("\\SavedSearch"));
+            QCOMPARE(w.messageModel()->rowCount(), 2);
+            QVERIFY(!w.messageListView()->isColumnHidden(MessageListModel::FolderColumn));
+            w.filterEdit()->setText(QStringLiteral("projects")); // narrows the saved search
+            QCOMPARE(w.messageModel()->rowCount(), 1);
+            w.filterEdit()->clear();
+            QCOMPARE(w.messageModel()->rowCount(), 2);
+            if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+                w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/saved-search.png"));
+            QVERIFY(w.selectMailbox(m_inbox));
+            QTRY_VERIFY(w.messageModel()->rowCount() > 100);
+            QVERIFY(w.messageListView()->isColumnHidden(MessageListModel::FolderColumn));
+        }
+        MainWindow w(p, true);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QModelIndex saved;
+        for (int r = 0; r < w.folderModel()->rowCount(); ++r) {
+            const QModelIndex top = w.folderModel()->index(r, 0);
+            if (top.data(SpecialUseRole).toString() == QLatin1String("\\SavedSearches")) saved = w.folderModel()->index(0, 0, top);
+        }
+        QVERIFY(saved.isValid());
+        QCOMPARE(saved.data().toString(), QStringLiteral("Needles"));
+        w.folderView()->setCurrentIndex(saved);
+        QCOMPARE(w.messageModel()->rowCount(), 2);
+        QAction *del = nullptr;
+        for (QAction *a : w.folderView()->actions())
+            if (a->text() == QLatin1String("Delete Saved Search")) del = a;
+        QVERIFY(del && del->isVisible());
+        del->trigger();
+        for (int r = 0; r < w.folderModel()->rowCount(); ++r)
+            QVERIFY(w.folderModel()->index(r, 0).data(SpecialUseRole).toString() != QLatin1String("\\SavedSearches"));
+        store::MailStore st(p.databasePath());
+        QVERIFY(st.savedSearches().empty());
+        st.deleteMessage(other);
+    }
 };
 
 QTEST_MAIN(TestMainWindow)

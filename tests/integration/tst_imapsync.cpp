@@ -213,6 +213,64 @@ private Q_SLOTS:
         QCOMPARE(r.added + r.removed + r.flagsChanged, 0);
     }
 
+    // QRESYNC (RFC 7162): one message expunged and one flag changed on
+    // another device cost a few kilobytes to learn, whatever the folder's
+    // size, not a listing of every UID and flag; the same changes through a
+    // server without QRESYNC, CONDSTORE and ESEARCH give the same cache.
+    void qresyncResyncIsInProportionToTheChanges()
+    {
+        auto other = otherClient(QStringLiteral("alice"));
+        const QByteArray box = freshMailbox(*other, 1500);
+        struct Run { Fixture f; std::unique_ptr<sync::AccountSync> s; };
+        auto start = [&](bool extensions) {
+            Run r{makeProfile(QStringLiteral("alice")), nullptr};
+            if (!extensions) {
+                r.f.account.incoming.host = TestServers::get().var("HERON_TEST_IMAPS_NOEXT_HOST");
+                r.f.account.incoming.port = TestServers::get().var("HERON_TEST_IMAPS_NOEXT_PORT").toInt();
+                r.f.store->updateAccount(r.f.account);
+            }
+            r.s = std::make_unique<sync::AccountSync>(*r.f.store, *r.f.profile, r.f.account,
+                                                      TestServers::get().password(QStringLiteral("alice")));
+            r.s->run(QString::fromLatin1(box));
+            return r;
+        };
+        Run q = start(true), plain = start(false);
+        QVERIFY(q.s->session().qresyncEnabled());
+        QVERIFY(!plain.s->session().qresyncEnabled());
+
+        other->select(box);
+        other->storeFlags({10}, Flag::Flagged, true);
+        other->expungeUids({20});
+        for (Run *r : {&q, &plain}) {
+            const int64_t before = r->s->session().bytesReceived();
+            const sync::AccountSyncReport rep = r->s->run(QString::fromLatin1(box));
+            const int64_t cost = r->s->session().bytesReceived() - before;
+            qInfo("re-sync of 1,500 messages, one expunged and one flagged: %lld bytes received (%s)", (long long)cost,
+                  r == &q ? "QRESYNC" : "no extensions");
+            QCOMPARE(rep.removed, 1);
+            QCOMPARE(rep.flagsChanged, 1);
+            auto mb = r->f.store->mailboxByName(r->f.account.id, QString::fromLatin1(box));
+            const auto uids = r->f.store->cachedUids(mb->id);
+            QCOMPARE(uids.size(), size_t(1499));
+            QVERIFY(!std::binary_search(uids.begin(), uids.end(), 20u));
+            const auto ten = r->f.store->idsForUids(mb->id, {10});
+            QVERIFY(r->f.store->message(ten.front())->flags & Flag::Flagged);
+            if (r == &q) QVERIFY2(cost < 6000, qPrintable(QString::number(cost)));
+            else QVERIFY2(cost > 20000, qPrintable(QString::number(cost))); // the listing the extensions avoid
+        }
+        // New mail and an un-flag: found the same way.
+        other->select(box);
+        other->append(box, makeMessage(2000, "after qresync"), 0);
+        other->storeFlags({10}, Flag::Flagged, false);
+        const sync::AccountSyncReport rep = q.s->run(QString::fromLatin1(box));
+        QCOMPARE(rep.added, 1);
+        QCOMPARE(rep.flagsChanged, 1);
+        auto mb = q.f.store->mailboxByName(q.f.account.id, QString::fromLatin1(box));
+        QCOMPARE(q.f.store->messages(mb->id, 1).front().subject, QStringLiteral("after qresync"));
+        QCOMPARE(q.f.store->cachedUids(mb->id).size(), size_t(1500));
+        other->deleteFolder(box);
+    }
+
     void localChangesReachTheServerOnceAndInOrder()
     {
         auto other = otherClient(QStringLiteral("alice"));
