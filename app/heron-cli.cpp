@@ -393,6 +393,7 @@ int cmdSync(const Profile &profile, store::MailStore &store, SecretStore &secret
         });
         const qint64 started = QDateTime::currentMSecsSinceEpoch();
         sync::Pop3Report r = fetch.run();
+        while (search::indexPending(store, 5000) > 0) {}
         for (const QString &p : r.problems) err() << "note: " << p << "\n";
         out() << "synced " << acc->name << ": " << r.downloaded << " new, " << r.deletedOnServer
               << " deleted on the server, " << r.onServer << " on the server, in "
@@ -482,6 +483,8 @@ int cmdSearch(store::MailStore &store, const Args &a)
             scope.mailboxIds.push_back(mb->id);
         }
     }
+    // What was synced (or downloaded over POP3) since the index last caught up.
+    while (search::indexPending(store, 5000) > 0) {}
     const search::Result r = search::find(store, query, scope, a.opt("--limit", "100000").toInt());
     if (!r.error.isEmpty()) err() << "note: " << r.error << "\n";
     std::vector<MessageRecord> hits = store.messagesByIds(r.ids);

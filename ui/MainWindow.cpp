@@ -304,6 +304,10 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
             }
         if (m_searchPending) m_statusLabel->setText(tr("Searching the message text for \"%1\"…").arg(text));
     });
+    // New messages or texts in the index: a search on screen may find more.
+    connect(m_manager.get(), &AccountManager::indexUpdated, this, [this] {
+        if (!m_messages->filter().isEmpty() || !m_messages->baseQuery().isEmpty()) m_messages->refresh();
+    });
     connect(m_manager.get(), &AccountManager::searchResults, this,
             [this](qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked) {
                 if (text != m_messages->filter() || !m_messages->shows(mailboxId)) return; // stale

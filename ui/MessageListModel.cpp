@@ -106,6 +106,22 @@ void MessageListModel::addTextMatches(const QList<qint64> &ids)
 
 void MessageListModel::loadIds()
 {
+    // Called from slots (typing in the filter, a sync batch): a database
+    // problem (locked, full, corrupt) shows an empty list and says why in
+    // lastError(), it never throws out of the event loop.
+    try {
+        m_lastError.clear();
+        loadIdsOrThrow();
+    } catch (const store::StoreError &e) {
+        m_ids.clear();
+        m_pages.clear();
+        m_lastError = QString::fromUtf8(e.what());
+        qWarning("heron: the message list could not be read: %s", e.what());
+    }
+}
+
+void MessageListModel::loadIdsOrThrow()
+{
     m_folderLabels.clear(); // folders may have been renamed
     m_ids.clear();
     m_pages.clear();

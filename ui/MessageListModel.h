@@ -70,8 +70,12 @@ public:
     static constexpr const char *kMimeType = "application/x-heron-message-ids";
     static constexpr int kPageSize = 128;
 
+    // Why the last reload failed (the list is then empty), or "".
+    QString lastError() const { return m_lastError; }
+
 private:
     void loadIds();
+    void loadIdsOrThrow();
     const MessageRecord *row(int r) const;
 
     heron::store::MailStore *m_store;
@@ -79,6 +83,7 @@ private:
     std::vector<int64_t> m_mailboxes; // what the list shows
     QString m_filter;
     QString m_baseQuery;
+    QString m_lastError;
     std::set<int64_t> m_textMatches;
     mutable QHash<qint64, QString> m_folderLabels; // mailbox id -> "Account › Folder"
     bool m_unreadOnly = false, m_flaggedOnly = false;

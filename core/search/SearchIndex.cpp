@@ -88,24 +88,50 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
 
 int indexPending(store::MailStore &store, int max)
 {
+    store::Database &db = store.db();
+    int done = 0;
+    // 1. Bodies cached before the index existed: their words, one by one
+    // (each is parsed; the list was made by the schema migration).
     std::vector<int64_t> ids;
     {
-        store::Statement q = store.db().prepare(
-            "SELECT b.message_id FROM bodies b WHERE NOT EXISTS (SELECT 1 FROM message_text t WHERE t.message_id=b.message_id) LIMIT ?");
+        store::Statement q = db.prepare("SELECT message_id FROM bodies_unindexed LIMIT ?");
         q.bind(1, max);
         while (q.step()) ids.push_back(q.int64(0));
     }
-    int done = 0;
     for (int64_t id : ids) {
-        auto raw = store.body(id);
-        if (!raw) continue;
-        const store::BodyText text = textForIndex(*raw);
-        store::Transaction tx(store.db());
-        store::Statement t = store.db().prepare("INSERT OR IGNORE INTO message_text(message_id, body, attachments) VALUES(?,?,?)");
-        t.bind(1, id).bind(2, text.body).bind(3, text.attachments).exec();
+        const auto raw = store.body(id);
+        const store::BodyText text = raw ? textForIndex(*raw) : store::BodyText{};
+        store::Transaction tx(db);
+        if (raw && store.hasBody(id)) {
+            store::Statement t = db.prepare("INSERT OR IGNORE INTO message_text(message_id, body, attachments) VALUES(?,?,?)");
+            t.bind(1, id).bind(2, text.body).bind(3, text.attachments).exec();
+        }
+        store::Statement d = db.prepare("DELETE FROM bodies_unindexed WHERE message_id=?");
+        d.bind(1, id).exec();
         tx.commit();
         ++done;
     }
+    if (done >= max) return done;
+    // 2. Messages not in the index yet (just synced): up to max in one
+    // transaction, with the words of their bodies where these are cached.
+    store::Transaction tx(db);
+    int64_t last = 0;
+    {
+        store::Statement q = db.prepare("SELECT id FROM messages INDEXED BY messages_unindexed WHERE indexed=0 ORDER BY id LIMIT ?");
+        q.bind(1, max - done);
+        while (q.step()) last = q.int64(0);
+    }
+    if (last == 0) return done;
+    store::Statement ins = db.prepare(
+        "INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments) "
+        "SELECT m.id, m.from_name || ' ' || m.from_addr, m.to_list, m.cc_list, m.subject, COALESCE(t.body, ''), "
+        "COALESCE(t.attachments, '') FROM messages m LEFT JOIN message_text t ON t.message_id=m.id "
+        "WHERE m.indexed=0 AND m.id<=?");
+    ins.bind(1, last).exec();
+    store::Statement mark = db.prepare("UPDATE messages SET indexed=1 WHERE indexed=0 AND id<=?");
+    mark.bind(1, last).exec();
+    done += db.changes();
+    tx.commit();
     return done;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // The full-text index (SQLite FTS5, table "search"; schema and triggers in
 // store/Database.cpp): one row per message with its sender, recipients and
-// subject from the moment it is cached, and its body text and attachment
-// names once its body is. The triggers keep it in the same transaction as
-// the data; bodies stored before the index existed are caught up by
-// indexPending(). Queries never decode a body.
+// subject, and its body text and attachment names once its body is cached.
+// New messages join it in batches (indexPending(), run by the account worker
+// right after each sync and by heron-cli before it searches); from then on
+// the triggers keep it in the same transaction as the data (bodies stored,
+// evicted, messages deleted). Queries never decode a body.
 //
 // Thread: functions use the MailStore they are given, on its thread.
 #include "search/Query.h"
@@ -41,8 +42,11 @@ void bindParams(store::Statement &st, const CompiledQuery &q, int first = 1);
 
 Result find(store::MailStore &store, const QString &query, const Scope &scope, int limit);
 
-// Indexes up to max bodies that are cached but not indexed yet (stored by an
-// older Heron); returns how many. Cheap when there are none.
+// Brings the index up to date, up to max messages per call: messages stored
+// since the last call (header syncs and POP3 downloads store them unindexed,
+// so that indexing never slows a sync down), and bodies cached by a Heron
+// from before the index. Returns how many were indexed (0: up to date);
+// call again until it returns 0. Safe from several connections at once.
 int indexPending(store::MailStore &store, int max);
 
 } // namespace heron::search

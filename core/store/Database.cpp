@@ -177,10 +177,15 @@ ALTER TABLE pop3_uidls ADD COLUMN too_large_mb INTEGER NOT NULL DEFAULT 0;
     // directory; body_files_gone lists files whose rows are gone, removed
     // from disk after the commit. message_text holds what the index was given
     // for a body, because a contentless FTS5 table can only forget a row when
-    // told its exact words again. The invariant the triggers keep: a message's
-    // row in search holds its body words exactly when message_text has a row
-    // for it. Deleting a message is BEFORE DELETE: the cascade to bodies (and
-    // from there to message_text) runs before any AFTER trigger would.
+    // told its exact words again. The invariant the triggers keep: a message
+    // has a row in search exactly when messages.indexed is 1, and that row
+    // holds its body words exactly when message_text has a row for it.
+    // Messages are indexed after they are stored, by search::indexPending
+    // (in big batches, off the header sync's critical path: indexing each
+    // header as it is stored doubled the 100k sync); deleting one is BEFORE
+    // DELETE: the cascade to bodies (and from there to message_text) runs
+    // before any AFTER trigger would. bodies_unindexed: bodies cached before
+    // this version, whose words indexPending has yet to extract.
     // saved_searches: the virtual folders of the folder tree. messages.has_body
     // mirrors bodies (triggers), so that the partial index finds the messages
     // still to download without visiting the downloaded ones.
@@ -211,18 +216,18 @@ CREATE TABLE message_text (
 );
 CREATE VIRTUAL TABLE search USING fts5(sender, to_list, cc_list, subject, body, attachments,
   content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');
-INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
-  SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages;
-CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
-  INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
-  VALUES(new.id, new.from_name || ' ' || new.from_addr, new.to_list, new.cc_list, new.subject, '', '');
-END;
+ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_unindexed ON messages(id) WHERE indexed=0;
+CREATE TABLE bodies_unindexed (message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE);
+INSERT INTO bodies_unindexed SELECT message_id FROM bodies;
 CREATE TRIGGER messages_search_delete BEFORE DELETE ON messages BEGIN
   DELETE FROM message_text WHERE message_id=old.id;
   INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
-  VALUES('delete', old.id, old.from_name || ' ' || old.from_addr, old.to_list, old.cc_list, old.subject, '', '');
+    SELECT 'delete', old.id, old.from_name || ' ' || old.from_addr, old.to_list, old.cc_list, old.subject, '', ''
+    WHERE old.indexed=1;
 END;
-CREATE TRIGGER messages_search_update AFTER UPDATE OF from_name, from_addr, to_list, cc_list, subject ON messages BEGIN
+CREATE TRIGGER messages_search_update AFTER UPDATE OF from_name, from_addr, to_list, cc_list, subject ON messages
+WHEN old.indexed=1 BEGIN
   INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
   VALUES('delete', old.id, old.from_name || ' ' || old.from_addr, old.to_list, old.cc_list, old.subject,
          COALESCE((SELECT body FROM message_text WHERE message_id=old.id), ''),
@@ -234,15 +239,19 @@ CREATE TRIGGER messages_search_update AFTER UPDATE OF from_name, from_addr, to_l
 END;
 CREATE TRIGGER message_text_insert AFTER INSERT ON message_text BEGIN
   INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
-    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages WHERE id=new.message_id;
+    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages
+    WHERE id=new.message_id AND indexed=1;
   INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
-    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, new.body, new.attachments FROM messages WHERE id=new.message_id;
+    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, new.body, new.attachments FROM messages
+    WHERE id=new.message_id AND indexed=1;
 END;
 CREATE TRIGGER message_text_delete AFTER DELETE ON message_text BEGIN
   INSERT INTO search(search, rowid, sender, to_list, cc_list, subject, body, attachments)
-    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, old.body, old.attachments FROM messages WHERE id=old.message_id;
+    SELECT 'delete', id, from_name || ' ' || from_addr, to_list, cc_list, subject, old.body, old.attachments FROM messages
+    WHERE id=old.message_id AND indexed=1;
   INSERT INTO search(rowid, sender, to_list, cc_list, subject, body, attachments)
-    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages WHERE id=old.message_id;
+    SELECT id, from_name || ' ' || from_addr, to_list, cc_list, subject, '', '' FROM messages
+    WHERE id=old.message_id AND indexed=1;
 END;
 CREATE TRIGGER bodies_text_gone AFTER DELETE ON bodies BEGIN
   DELETE FROM message_text WHERE message_id=old.message_id;

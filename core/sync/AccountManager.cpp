@@ -94,6 +94,11 @@ void AccountManager::start(bool startOffline)
     // A message that was being sent when Heron stopped is never resent by itself.
     compose::Outbox(store).recoverAfterCrash();
     for (const AccountConfig &c : store.accounts()) addAccount(c);
+    // What was stored but not indexed yet (a sync interrupted, an older
+    // Heron's cache) joins the search index now, online or not. The index is
+    // the profile's: one worker does it.
+    if (!m_accounts.isEmpty())
+        QMetaObject::invokeMethod(m_accounts.begin().value()->syncWorker, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
     if (!m_offline) syncAll();
 }
 
@@ -138,6 +143,7 @@ void AccountManager::addAccount(const AccountConfig &c)
         connect(w, &AccountWorker::mailboxChanged, this, &AccountManager::mailboxChanged);
         connect(w, &AccountWorker::foldersChanged, this, &AccountManager::foldersChanged);
     }
+    connect(a->syncWorker, &AccountWorker::indexUpdated, this, &AccountManager::indexUpdated);
     connect(a->syncWorker, &AccountWorker::progress, this, [this, id](qint64 mb, int cached, int total) {
         Q_EMIT progress(id, mb, cached, total);
     });

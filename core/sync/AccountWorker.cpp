@@ -3,6 +3,7 @@
 #include "compose/Outbox.h"
 #include "mime/MessageContent.h"
 #include "search/Query.h"
+#include "search/SearchIndex.h"
 #include "sync/BodySync.h"
 #include "sync/Pop3Fetch.h"
 #include "util/ErrorText.h"
@@ -65,6 +66,8 @@ void AccountWorker::sync(const QString &folderRaw)
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
     const bool ok = m_account.isPop3() ? syncPop3() : syncImap(folderRaw);
+    // POP3 mail (and IMAP headers, when the bodies wait) is searchable soon.
+    if (m_account.isPop3()) QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
     // Outgoing mail does not wait for the incoming server: whatever IMAP or
     // POP3 just did, the outbox goes out if SMTP is reachable.
     if (!*m_cancel) sendOutbox();
@@ -75,6 +78,28 @@ void AccountWorker::sync(const QString &folderRaw)
     if (ok && !m_account.isPop3() && !*m_cancel && !m_bodiesQueued) {
         m_bodiesQueued = true;
         QMetaObject::invokeMethod(this, &AccountWorker::downloadBodies, Qt::QueuedConnection);
+    }
+}
+
+void AccountWorker::catchUpIndex()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (m_stopped || !ensureStore()) return;
+    try {
+        const qint64 deadline = QDateTime::currentMSecsSinceEpoch() + 500;
+        int total = 0;
+        for (int n; (n = search::indexPending(*m_store, 2000)) > 0;) {
+            total += n;
+            if (QDateTime::currentMSecsSinceEpoch() >= deadline) {
+                QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
+                break;
+            }
+        }
+        if (total > 0) Q_EMIT indexUpdated();
+    } catch (...) {
+        // The index stays behind (searches miss the newest messages) until
+        // the next try; the mail itself is stored.
+        qWarning("heron: the search index could not be updated: %s", qPrintable(util::describeCurrentException().message));
     }
 }
 
@@ -95,6 +120,7 @@ void AccountWorker::downloadBodies()
         });
         const BodySyncReport r = m_bodies->run(QDateTime::currentMSecsSinceEpoch() + 1500);
         m_bodiesDone += r.downloaded;
+        if (r.indexed > 0 || r.downloaded > 0) Q_EMIT indexUpdated();
         if (!r.complete) {
             m_bodiesQueued = true;
             QMetaObject::invokeMethod(this, &AccountWorker::downloadBodies, Qt::QueuedConnection);

@@ -52,6 +52,9 @@ public Q_SLOTS:
     // queues the next slice behind whatever was asked meanwhile, until the
     // offline window is complete. Started by sync().
     void downloadBodies();
+    // Brings the search index up to date with what is stored (new messages,
+    // bodies from an older Heron), in slices; emits indexUpdated() after.
+    void catchUpIndex();
     // Message text search in one mailbox: the cached bodies, and the server's
     // SEARCH when useServer (IMAP, online). Answers with searchResults.
     void search(qint64 mailboxId, const QString &text, bool useServer);
@@ -84,6 +87,8 @@ Q_SIGNALS:
     void idling(bool on);
     // The outbox of this account was worked on (sent, failed, still queued).
     void outboxChanged(qint64 accountId);
+    // The search index learnt new messages or texts (a search may find more now).
+    void indexUpdated();
 
 private:
     bool ensureStore();

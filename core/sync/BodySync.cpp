@@ -6,6 +6,8 @@
 #include <QDateTime>
 
 #include <deque>
+#include <future>
+#include <optional>
 #include <map>
 
 namespace heron::sync {
@@ -24,9 +26,12 @@ BodySyncReport BodySync::run(qint64 deadlineMs)
         m_store.purgeBodyFiles(true);
         m_swept = true;
     }
-    // Bodies cached by a Heron without the index: indexed before new ones come.
-    while (search::indexPending(m_store, 200) > 0)
+    // What the header sync stored joins the index first (searchable at
+    // once), in big batches; then the bodies come.
+    for (int n; (n = search::indexPending(m_store, 5000)) > 0;) {
+        report.indexed += n;
         if (pastDeadline()) return report;
+    }
     if (m_total < 0) m_total = m_store.bodiesWantedCount(m_account.id, m_account.maxMessageBytes(), now);
     while (!pastDeadline()) {
         std::vector<MailStore::BodyWanted> wanted;
@@ -90,38 +95,65 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         inFlight.emplace_back(m_session->startFetchBodies(uids), next);
         ++next;
     };
+    // A batch read, its words being made on another core while the next
+    // batch is read, then stored: network, parsing and the write overlap.
+    struct Received {
+        std::vector<std::pair<int64_t, QByteArray>> got;
+        std::future<std::vector<store::BodyText>> texts;
+    };
+    std::optional<Received> parsing;
+    auto store = [&](Received &r) {
+        std::vector<store::BodyText> texts = r.texts.get();
+        store::Transaction tx(m_store.db());
+        for (size_t i = 0; i < r.got.size(); ++i) {
+            if (!m_store.hasMessage(r.got[i].first)) continue; // deleted meanwhile (another connection)
+            m_store.storeBody(r.got[i].first, r.got[i].second, &texts[i]);
+            report->bytes += r.got[i].second.size();
+        }
+        tx.commit();
+        HERON_CRASH_POINT("bodies-batch-stored");
+        report->downloaded += int(r.got.size());
+        m_done += int64_t(r.got.size());
+        if (m_progress) m_progress(m_done, total);
+    };
     while (next < batches.size() && inFlight.size() < 2) send();
     while (!inFlight.empty()) {
         const auto [tag, index] = inFlight.front();
         inFlight.pop_front();
         std::map<uint32_t, int64_t> byUid;
         for (const auto *w : batches[index]) byUid[w->uid] = w->id;
-        std::vector<std::pair<int64_t, QByteArray>> got;
+        Received r;
         m_session->finishFetchBodies(tag, [&](uint32_t uid, QByteArray &&raw) {
             auto it = byUid.find(uid);
             if (it == byUid.end() || raw.isEmpty()) return;
-            got.emplace_back(it->second, std::move(raw));
+            r.got.emplace_back(it->second, std::move(raw));
             byUid.erase(it);
         });
-        // Asked for before this batch is stored: the server sends while we write.
-        if (next < batches.size() && !pastDeadline()) send();
-        // The words for the index are made before the write transaction.
-        std::vector<store::BodyText> texts;
-        texts.reserve(got.size());
-        for (const auto &[id, raw] : got) texts.push_back(m_indexing ? search::textForIndex(raw) : store::BodyText{});
-        store::Transaction tx(m_store.db());
-        for (size_t i = 0; i < got.size(); ++i) {
-            if (!m_store.hasMessage(got[i].first)) continue; // deleted meanwhile (another connection)
-            m_store.storeBody(got[i].first, got[i].second, &texts[i]);
-            report->bytes += got[i].second.size();
-        }
-        tx.commit();
-        HERON_CRASH_POINT("bodies-batch-stored");
-        report->downloaded += int(got.size());
-        m_done += int64_t(got.size());
         for (const auto &[uid, id] : byUid) m_unavailable.insert(id); // expunged on the server meanwhile
-        if (m_progress) m_progress(m_done, total);
+        // Asked for before this batch is stored: the server sends while we work.
+        if (next < batches.size() && !pastDeadline()) send();
+        // QByteArray copies share their data (implicitly shared, thread-safe
+        // reference counts): the parser gets its own handles.
+        std::vector<QByteArray> raws;
+        raws.reserve(r.got.size());
+        for (const auto &g : r.got) raws.push_back(g.second);
+        const bool indexing = m_indexing;
+        r.texts = std::async(std::launch::async, [raws = std::move(raws), indexing] {
+            std::vector<store::BodyText> out;
+            out.reserve(raws.size());
+            for (const QByteArray &raw : raws) {
+                try {
+                    out.push_back(indexing ? search::textForIndex(raw) : store::BodyText{});
+                } catch (...) {
+                    out.push_back({}); // unparseable: stored, shown as far as it goes, not indexed
+                }
+            }
+            return out;
+        });
+        if (parsing) store(*parsing);
+        parsing = std::move(r);
     }
+    if (parsing) store(*parsing);
 }
 
 } // namespace heron::sync

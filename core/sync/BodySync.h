@@ -22,6 +22,7 @@ namespace heron::sync {
 
 struct BodySyncReport {
     int downloaded = 0;
+    int indexed = 0;       // messages that joined the search index
     int64_t bytes = 0;
     int evicted = 0;
     int64_t remaining = 0; // still wanted after this run

@@ -120,9 +120,12 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
             for (auto it = fresh.rbegin(); it != fresh.rend(); ++it)
                 if (!std::binary_search(cached.begin(), cached.end(), *it)) missing.push_back(*it);
         }
-        // A server whose answer does not add up (more cached than it holds):
-        // the full listing decides.
-        if (cached.size() - gone.size() + missing.size() > size_t(info.exists)) {
+        // A server whose answer does not add up (more cached than it holds),
+        // or that says most of the folder vanished at once (a mass expunge,
+        // or a broken server: emptying the cache on its word alone is not
+        // done): the full listing decides.
+        const bool massExpunge = gone.size() > 100 && gone.size() * 2 > cached.size();
+        if (massExpunge || cached.size() - gone.size() + missing.size() > size_t(info.exists)) {
             quick = false;
             gone.clear();
             missing.clear();
