@@ -553,7 +553,12 @@ void MainWindow::buildActions()
         const QModelIndex i = m_folderView->currentIndex();
         const qint64 id = i.data(SavedSearchIdRole).toLongLong();
         if (!id) return;
-        m_store->removeSavedSearch(id);
+        try {
+            m_store->removeSavedSearch(id);
+        } catch (const store::StoreError &e) {
+            m_statusLabel->setText(tr("The saved search could not be deleted: %1").arg(QString::fromUtf8(e.what())));
+            return;
+        }
         m_statusLabel->setText(tr("Saved search \"%1\" deleted").arg(i.data(Qt::UserRole + 100).toString()));
         m_folders->reload();
         m_folderView->expandAll();

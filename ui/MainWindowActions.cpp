@@ -176,7 +176,8 @@ void MainWindow::markFolderRead()
 void MainWindow::populateFolderOfflineMenu(QMenu *menu)
 {
     menu->clear();
-    const qint64 mailbox = m_messages->mailbox();
+    // The folder the tree shows (the list may be a search over many).
+    const qint64 mailbox = m_folderView->currentIndex().data(MailboxIdRole).toLongLong();
     auto mb = mailbox > 0 ? m_store->mailbox(mailbox) : std::nullopt;
     auto acc = mb ? m_store->account(mb->accountId) : std::nullopt;
     if (!mb || !acc) {

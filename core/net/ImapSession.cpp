@@ -99,6 +99,20 @@ void ImapSession::connect()
     }
 }
 
+void ImapSelectInfo::normalizeVanished()
+{
+    // Sorted and merged: isVanished() looks at one neighbour only.
+    std::sort(vanished.begin(), vanished.end());
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    for (const auto &r : vanished) {
+        if (!merged.empty() && uint64_t(r.first) <= uint64_t(merged.back().second) + 1)
+            merged.back().second = std::max(merged.back().second, r.second);
+        else
+            merged.push_back(r);
+    }
+    vanished = std::move(merged);
+}
+
 bool ImapSelectInfo::isVanished(uint32_t uid) const
 {
     // vanished is sorted by range start (select() sorts it).
@@ -431,7 +445,7 @@ ImapSelectInfo ImapSession::select(const QByteArray &rawName, uint32_t knownVali
     });
     if (qresync) {
         info.qresync = true;
-        std::sort(info.vanished.begin(), info.vanished.end());
+        info.normalizeVanished();
     }
     if (done.code.toUpper().startsWith("READ-ONLY"))
         info.readOnly = true;
@@ -727,7 +741,7 @@ void ImapSession::finishFetchBodies(const QByteArray &tag, const std::function<v
             else if (kv[i].atomIs("BODY[]")) content = &kv[i + 1];
         }
         if (uid && content && !content->isNil()) sink(uid, QByteArray(content->text));
-    });
+    }, true); // NO ("some messages could not be fetched", EXPUNGEISSUED): keep what came
 }
 
 std::vector<QByteArray> ImapSession::uidSets(std::vector<uint32_t> uids, int maxBytes)

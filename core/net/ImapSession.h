@@ -46,6 +46,8 @@ struct ImapSelectInfo {
     std::vector<std::pair<uint32_t, uint32_t>> vanished; // inclusive ranges
     std::vector<std::pair<uint32_t, int>> changed;       // uid, flags
     bool isVanished(uint32_t uid) const;
+    // Sorts and merges vanished (overlapping or adjacent ranges become one).
+    void normalizeVanished();
     // "Still selected, with this UIDVALIDITY" (no new SELECT was sent).
     static ImapSelectInfo alreadySelected(uint32_t uidvalidity)
     {
@@ -98,7 +100,8 @@ public:
     // Whole messages of the selected mailbox in one command (BODY.PEEK[]:
     // \Seen is left alone), pipelined like the headers: start sends, finish
     // reads in order and calls sink(uid, raw) for each message the server
-    // still has. Callers keep the sum of the sizes moderate (a few MB) and
+    // still has (a NO answer is not an error: what came is kept, the
+    // caller sees which UIDs are missing). Callers keep the sum of the sizes moderate (a few MB) and
     // leave out messages over the account's limit; a literal over it ends
     // the connection unread.
     QByteArray startFetchBodies(const std::vector<uint32_t> &uids);

@@ -146,29 +146,38 @@ private:
         return n.kids.size() == 1 ? std::move(n.kids.front()) : n;
     }
 
+    // Nesting (parentheses and '-') is bounded: past kMaxDepth levels they
+    // are skipped, in a loop (a million '(' neither recurse nor reach FTS5's
+    // small parser stack or SQLite's expression depth).
     Node parseUnary(int depth)
     {
-        const Token t = m_t[m_pos++];
-        switch (t.type) {
-        case Token::Minus: {
-            if (atEnd()) return Node{Node::And};
-            Node n{Node::Not};
-            n.kids.push_back(parseUnary(depth));
-            return n;
+        for (;;) {
+            const Token t = m_t[m_pos++];
+            switch (t.type) {
+            case Token::Minus: {
+                if (atEnd()) return Node{Node::And};
+                if (depth >= kMaxDepth) continue;
+                Node n{Node::Not};
+                n.kids.push_back(parseUnary(depth + 1));
+                return n;
+            }
+            case Token::LParen: {
+                if (depth >= kMaxDepth) {
+                    if (atEnd()) return Node{Node::And};
+                    continue;
+                }
+                Node n = parseAnd(depth + 1);
+                if (!atEnd() && peek().type == Token::RParen) ++m_pos;
+                return n;
+            }
+            case Token::Or: // "OR" where no operator can be: the word
+                return word(QStringLiteral("OR"), false);
+            case Token::RParen: // not reached (parseAnd stops there)
+                return Node{Node::And};
+            case Token::Term:
+                return term(t);
+            }
         }
-        case Token::LParen: {
-            Node n = parseAnd(depth + 1);
-            if (!atEnd() && peek().type == Token::RParen) ++m_pos;
-            return n;
-        }
-        case Token::Or: // "OR" where no operator can be: the word
-            return word(QStringLiteral("OR"), false);
-        case Token::RParen: // not reached (parseAnd stops there)
-            return Node{Node::And};
-        case Token::Term:
-            break;
-        }
-        return term(t);
     }
 
     Node word(const QString &text, bool quoted, const char *column = nullptr)
@@ -193,6 +202,10 @@ private:
 
     Node term(const Token &t)
     {
+        if (++m_terms > kMaxTerms) {
+            if (m_error->isEmpty()) *m_error = QStringLiteral("only the first %1 terms of a search are used").arg(kMaxTerms);
+            return Node{Node::And};
+        }
         if (t.key.isEmpty()) return word(t.value, t.quoted);
         const QString v = t.value.trimmed();
         const QString lv = v.toLower();
@@ -230,14 +243,19 @@ private:
         return word(t.key + QLatin1Char(':') + t.value, t.quoted);
     }
 
+    // A term that is not understood is left out (the rest still applies:
+    // "before:2026-1" half typed does not empty the list), and said.
     Node problem(const QString &text)
     {
         if (m_error->isEmpty()) *m_error = text;
-        return Node{Node::Nothing};
+        return Node{Node::And};
     }
 
+    static constexpr int kMaxDepth = 8;
+    static constexpr int kMaxTerms = 64;
     std::vector<Token> m_t;
     size_t m_pos = 0;
+    int m_terms = 0;
     const QueryContext &m_ctx;
     QString *m_error;
 };
@@ -265,6 +283,15 @@ Out asSql(Out o)
 {
     if (o.isFts) return ftsIn(o.fts, false);
     return o;
+}
+
+// Parentheses only around what needs them (an expression with an operator):
+// FTS5's parser stack is small, a simple term never costs a level.
+QString group(const QString &fts)
+{
+    const bool simple = !fts.contains(QLatin1String(" OR ")) && !fts.contains(QLatin1String(" AND ")) &&
+                        !fts.contains(QLatin1String(" NOT ")) && !fts.startsWith(QLatin1Char('('));
+    return simple ? fts : QLatin1Char('(') + fts + QLatin1Char(')');
 }
 
 Out compile(const Node &n)
@@ -313,7 +340,7 @@ Out compile(const Node &n)
         Out o;
         if (allFts) {
             o.isFts = true;
-            for (const Out &k : kids) o.fts += (o.fts.isEmpty() ? QString() : QStringLiteral(" OR ")) + QLatin1Char('(') + k.fts + QLatin1Char(')');
+            for (const Out &k : kids) o.fts += (o.fts.isEmpty() ? QString() : QStringLiteral(" OR ")) + group(k.fts);
             return o;
         }
         for (Out &k : kids) {
@@ -344,7 +371,7 @@ Out compile(const Node &n)
         }
         Out c = compile(k);
         if (c.empty) continue;
-        if (c.isFts) positive << QLatin1Char('(') + c.fts + QLatin1Char(')');
+        if (c.isFts) positive << group(c.fts);
         else others.push_back(std::move(c));
     }
     Out fts;
@@ -354,13 +381,13 @@ Out compile(const Node &n)
         fts.fts = positive.join(QStringLiteral(" AND "));
         if (!negative.isEmpty()) {
             QStringList neg;
-            for (const QString &x : negative) neg << QLatin1Char('(') + x + QLatin1Char(')');
+            for (const QString &x : negative) neg << group(x);
             fts.fts = QLatin1Char('(') + fts.fts + QStringLiteral(") NOT (") + neg.join(QStringLiteral(" OR ")) + QLatin1Char(')');
         }
         haveFts = true;
     } else if (!negative.isEmpty()) {
         QStringList neg;
-        for (const QString &x : negative) neg << QLatin1Char('(') + x + QLatin1Char(')');
+        for (const QString &x : negative) neg << group(x);
         others.push_back(ftsIn(neg.join(QStringLiteral(" OR ")), true));
     }
     if (others.empty()) {

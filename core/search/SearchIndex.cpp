@@ -102,8 +102,11 @@ int indexPending(store::MailStore &store, int max)
         const auto raw = store.body(id);
         const store::BodyText text = raw ? textForIndex(*raw) : store::BodyText{};
         store::Transaction tx(db);
-        if (raw && store.hasBody(id)) {
-            store::Statement t = db.prepare("INSERT OR IGNORE INTO message_text(message_id, body, attachments) VALUES(?,?,?)");
+        if (raw) {
+            // Only while the body is still there (another connection may have
+            // evicted it, or deleted the message, since it was read).
+            store::Statement t = db.prepare("INSERT OR IGNORE INTO message_text(message_id, body, attachments) "
+                                            "SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM bodies WHERE message_id=?1)");
             t.bind(1, id).bind(2, text.body).bind(3, text.attachments).exec();
         }
         store::Statement d = db.prepare("DELETE FROM bodies_unindexed WHERE message_id=?");

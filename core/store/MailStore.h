@@ -132,12 +132,15 @@ public:
     // Stores the raw message and what the search index learns from it, in
     // the caller's transaction (or its own). text: the words to index, made
     // off the transaction by search::textForIndex; computed here if absent.
-    void storeBody(int64_t messageId, const QByteArray &raw, const BodyText *text = nullptr);
+    // Returns false (and stores nothing) when the message is no longer cached.
+    bool storeBody(int64_t messageId, const QByteArray &raw, const BodyText *text = nullptr);
     // The raw message; nullopt when it is not cached (or its file was lost,
     // which forgets the body so that it is downloaded again).
     std::optional<QByteArray> body(int64_t messageId);
     bool hasBody(int64_t messageId);
     bool hasMessage(int64_t messageId);
+    // Still the message a download was for (ids are reused after a delete).
+    bool isSameMessage(int64_t messageId, int64_t mailboxId, uint32_t uid, uint32_t uidvalidity);
     QString bodiesDir() const;
     // Removes the files of bodies that are gone; orphans older than a minute
     // (a crash between writing a file and committing its row) too when sweep.
@@ -155,7 +158,9 @@ public:
     // Messages of the account's folders whose body the policy keeps and that
     // are not cached yet: newest first, at most limit; not over maxBytes.
     struct BodyWanted { int64_t id; int64_t mailboxId; uint32_t uid; int64_t size; int64_t date; uint32_t uidvalidity; };
-    std::vector<BodyWanted> bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now);
+    // Folders in skipMailboxes are left out.
+    std::vector<BodyWanted> bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now,
+                                         const std::set<int64_t> &skipMailboxes = {});
     int64_t bodiesWantedCount(int64_t accountId, int64_t maxBytes, int64_t now);
     // Forgets the bodies the policy no longer keeps (stored more than a day
     // ago: what the user opened today stays until tomorrow). IMAP only: a

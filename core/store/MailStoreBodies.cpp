@@ -12,6 +12,7 @@
 #include <QRandomGenerator>
 
 #include <sqlite3.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +35,15 @@ QString writeBodyFile(const QString &dir, int64_t messageId, const QByteArray &r
         throw StoreError("cannot create " + f.fileName().toStdString() + ": " + f.errorString().toStdString(), SQLITE_CANTOPEN);
     const bool ok = f.write(raw) == raw.size() && f.flush() && ::fsync(f.handle()) == 0;
     f.close();
+    // The directory entry too: after a power cut the committed row must not
+    // name a file the directory forgot.
+    if (ok) {
+        const int dfd = ::open(QFile::encodeName(dir + QLatin1Char('/') + sub).constData(), O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            ::fsync(dfd);
+            ::close(dfd);
+        }
+    }
     if (!ok) {
         QFile::remove(f.fileName());
         // Most likely the disk is full: reported as such (StoreError::isDiskFull).
@@ -48,8 +58,11 @@ QString MailStore::bodiesDir() const
     return QFileInfo(m_db.path()).absolutePath() + QStringLiteral("/bodies");
 }
 
-void MailStore::storeBody(int64_t messageId, const QByteArray &raw, const BodyText *text)
+bool MailStore::storeBody(int64_t messageId, const QByteArray &raw, const BodyText *text)
 {
+    // The message may be gone meanwhile (deleted, expunged by another
+    // connection): nothing to store, not an error.
+    if (!hasMessage(messageId)) return false;
     BodyText computed;
     if (!text) {
         computed = search::textForIndex(raw);
@@ -62,6 +75,8 @@ void MailStore::storeBody(int64_t messageId, const QByteArray &raw, const BodyTe
     // triggers are what keep the index and the file list right.
     Statement &del = m_db.cached("DELETE FROM bodies WHERE message_id=?");
     del.bind(1, messageId).exec();
+    Statement &delText = m_db.cached("DELETE FROM message_text WHERE message_id=?"); // a stray one, never a UNIQUE failure
+    delText.bind(1, messageId).exec();
     Statement &q = m_db.cached("INSERT INTO bodies(message_id, raw, bytes, file, stored) VALUES(?,?,?,?,?)");
     q.bind(1, messageId).bind(2, file.isEmpty() ? raw : QByteArray()).bind(3, int64_t(raw.size()));
     if (file.isEmpty()) q.bindNull(4);
@@ -72,6 +87,7 @@ void MailStore::storeBody(int64_t messageId, const QByteArray &raw, const BodyTe
                                "SELECT id, ?, ? FROM messages WHERE id=?");
     t.bind(1, text->body).bind(2, text->attachments).bind(3, messageId).exec();
     if (tx) tx->commit();
+    return true;
 }
 
 std::optional<QByteArray> MailStore::body(int64_t messageId)
@@ -88,8 +104,17 @@ std::optional<QByteArray> MailStore::body(int64_t messageId)
         QByteArray raw = f.readAll();
         if (raw.size() == bytes) return raw;
     }
-    // Lost or cut short (a disk problem, a hand-cleaned directory): forgotten,
-    // so that it is downloaded again like any message not cached.
+    // Only a file that is really gone or cut short is forgotten (and then
+    // downloaded again like any message not cached); one that cannot be
+    // opened right now (too many open files, permissions, a home directory
+    // away for a moment) stays as it is. A local folder's (POP3) body is
+    // never forgotten: it exists nowhere else, whatever is left is kept.
+    const QFileInfo info(path);
+    if (info.exists() && info.size() == bytes) return std::nullopt;
+    Statement acc = m_db.prepare("SELECT a.protocol FROM messages m JOIN mailboxes x ON x.id=m.mailbox_id "
+                                 "JOIN accounts a ON a.id=x.account_id WHERE m.id=?");
+    acc.bind(1, messageId);
+    if (acc.step() && acc.text(0) == QLatin1String("pop3")) return std::nullopt;
     Statement del = m_db.prepare("DELETE FROM bodies WHERE message_id=?");
     del.bind(1, messageId).exec();
     return std::nullopt;
@@ -102,6 +127,15 @@ bool MailStore::hasBody(int64_t messageId)
     const bool has = q.step();
     q.reset();
     return has;
+}
+
+bool MailStore::isSameMessage(int64_t messageId, int64_t mailboxId, uint32_t uid, uint32_t uidvalidity)
+{
+    Statement &q = m_db.cached("SELECT 1 FROM messages WHERE id=? AND mailbox_id=? AND uid=? AND uidvalidity=?");
+    q.bind(1, messageId).bind(2, mailboxId).bind(3, int64_t(uid)).bind(4, int64_t(uidvalidity));
+    const bool same = q.step();
+    q.reset();
+    return same;
 }
 
 bool MailStore::hasMessage(int64_t messageId)
@@ -195,14 +229,15 @@ std::optional<int64_t> cutoffFor(int days, int64_t now)
 }
 } // namespace
 
-std::vector<MailStore::BodyWanted> MailStore::bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now)
+std::vector<MailStore::BodyWanted> MailStore::bodiesWanted(int64_t accountId, int64_t maxBytes, int limit, int64_t now,
+                                                           const std::set<int64_t> &skipMailboxes)
 {
     std::vector<BodyWanted> out;
     Statement q = m_db.prepare(
         "SELECT id, mailbox_id, uid, size, date, uidvalidity FROM messages INDEXED BY messages_wanting_body "
         "WHERE mailbox_id=? AND has_body=0 AND date>=? AND size<=? ORDER BY date DESC, id DESC LIMIT ?");
     for (const MailboxRecord &mb : mailboxes(accountId)) {
-        if (!mb.selectable) continue;
+        if (!mb.selectable || skipMailboxes.count(mb.id)) continue;
         const auto cutoff = cutoffFor(effectiveOfflineDays(mb.id), now);
         if (!cutoff) continue;
         q.bind(1, mb.id).bind(2, *cutoff).bind(3, maxBytes).bind(4, limit);

@@ -243,7 +243,10 @@ void AccountWorker::fetchBody(qint64 messageId)
             Q_EMIT bodyFailed(messageId, QStringLiteral("The server no longer has this message (deleted elsewhere)."));
             return;
         }
-        m_store->storeBody(messageId, body);
+        if (!m_store->isSameMessage(messageId, m->mailboxId, m->uid, m->uidvalidity) || !m_store->storeBody(messageId, body)) {
+            Q_EMIT bodyFailed(messageId, QStringLiteral("The message is no longer in this folder."));
+            return;
+        }
         Q_EMIT bodyReady(messageId);
     } catch (...) {
         const util::ErrorText t = util::describeCurrentException();

@@ -35,8 +35,12 @@ BodySyncReport BodySync::run(qint64 deadlineMs)
     if (m_total < 0) m_total = m_store.bodiesWantedCount(m_account.id, m_account.maxMessageBytes(), now);
     while (!pastDeadline()) {
         std::vector<MailStore::BodyWanted> wanted;
-        for (const MailStore::BodyWanted &w : m_store.bodiesWanted(m_account.id, m_account.maxMessageBytes(), 1000, now))
-            if (!m_unavailable.count(w.id)) wanted.push_back(w);
+        // Asked for past the ones known to be unavailable, so that these never
+        // hide the rest (nor make the download look complete).
+        const int limit = 1000 + int(std::min<size_t>(m_unavailable.size(), 1'000'000));
+        for (const MailStore::BodyWanted &w :
+             m_store.bodiesWanted(m_account.id, m_account.maxMessageBytes(), limit, now, m_refusedFolders))
+            if (!m_unavailable.count(w.id) && wanted.size() < 1000) wanted.push_back(w);
         if (wanted.empty()) {
             report.complete = true;
             break;
@@ -68,7 +72,7 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         info = m_session->selected() == mb->name.toLatin1() ? net::ImapSelectInfo::alreadySelected(mb->uidvalidity) : m_session->select(mb->name.toLatin1());
     } catch (const net::NetError &e) {
         if (e.kind() != net::NetError::Server) throw;
-        for (const auto &w : group) m_unavailable.insert(w.id); // the folder is refused: its sync says why
+        m_refusedFolders.insert(mailboxId); // the folder is refused: its sync says why
         return;
     }
     // Batches of a few MB; one message bigger than that goes alone.
@@ -102,11 +106,16 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         std::future<std::vector<store::BodyText>> texts;
     };
     std::optional<Received> parsing;
+    std::map<int64_t, const MailStore::BodyWanted *> byId;
+    for (const MailStore::BodyWanted &w : group) byId[w.id] = &w;
     auto store = [&](Received &r) {
         std::vector<store::BodyText> texts = r.texts.get();
         store::Transaction tx(m_store.db());
         for (size_t i = 0; i < r.got.size(); ++i) {
-            if (!m_store.hasMessage(r.got[i].first)) continue; // deleted meanwhile (another connection)
+            // Still the message this body is for: deleted meanwhile (another
+            // connection), its id may even be another message's now.
+            const MailStore::BodyWanted *w = byId.at(r.got[i].first);
+            if (!m_store.isSameMessage(w->id, w->mailboxId, w->uid, w->uidvalidity)) continue;
             m_store.storeBody(r.got[i].first, r.got[i].second, &texts[i]);
             report->bytes += r.got[i].second.size();
         }
@@ -116,6 +125,19 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         m_done += int64_t(r.got.size());
         if (m_progress) m_progress(m_done, total);
     };
+    // Whatever goes wrong, the commands in flight are read to their end, so
+    // that the connection stays in step (the next command's answer is its own).
+    auto drain = [&] {
+        for (const auto &f : inFlight) {
+            try {
+                m_session->finishCommand(f.first, "UID FETCH", {}, true);
+            } catch (...) {
+                break; // the connection is gone: nothing left to keep in step
+            }
+        }
+        inFlight.clear();
+    };
+    try {
     while (next < batches.size() && inFlight.size() < 2) send();
     while (!inFlight.empty()) {
         const auto [tag, index] = inFlight.front();
@@ -154,6 +176,10 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
         parsing = std::move(r);
     }
     if (parsing) store(*parsing);
+    } catch (...) {
+        drain();
+        throw;
+    }
 }
 
 } // namespace heron::sync

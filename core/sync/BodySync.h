@@ -59,7 +59,8 @@ private:
     int64_t m_batchBytes = 4 << 20;
     bool m_swept = false;
     bool m_indexing = true;
-    std::set<int64_t> m_unavailable; // the server did not return them (expunged meanwhile)
+    std::set<int64_t> m_unavailable;   // the server did not return them (expunged meanwhile, refused)
+    std::set<int64_t> m_refusedFolders; // SELECT refused: left to the folder's sync to explain
     int64_t m_done = 0;
     int64_t m_total = -1;
 };

@@ -100,7 +100,8 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
 
     std::vector<uint32_t> cached = m_store.cachedUids(mailboxId);
     const std::set<uint32_t> skip = uidsWithPendingOps(mb->name);
-    bool deferModSeq = false;
+    bool deferModSeq = false; // un-deleted elsewhere: the new MODSEQ once they are fetched
+    bool keepModSeq = false;  // vanished with a change queued here: the old MODSEQ stays
     // Nothing new and nothing expunged since the last complete sync: no UID
     // listing. EXISTS is compared with what it was at the end of that sync,
     // not with the cache (it also counts messages flagged \Deleted, which the
@@ -112,9 +113,20 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
     // QRESYNC: expunged UIDs from VANISHED (EARLIER), new ones from a search
     // above the known UIDNEXT; no listing of the whole folder.
     bool quick = info.qresync && !result.wasReset && mb->uidvalidity == info.uidvalidity;
-    if (quick && !unchanged) {
-        for (uint32_t u : cached)
-            if (info.isVanished(u) && !skip.count(u)) gone.push_back(u);
+    if (quick) {
+        // Until this sync is complete, the next one lists in full (its marks
+        // are not trusted after a crash between the first batch and the
+        // deletions).
+        if (!unchanged || !info.vanished.empty()) m_store.setServerExists(mailboxId, kExistsUnknown);
+        // VANISHED is applied whatever UIDNEXT and EXISTS say (an expunge and
+        // an arrival leave both as they were). A vanished message with a
+        // queued change waits for it; the MODSEQ that reported it is then
+        // kept, so that the next sync hears of it again.
+        for (uint32_t u : cached) {
+            if (!info.isVanished(u)) continue;
+            if (skip.count(u)) keepModSeq = true;
+            else gone.push_back(u);
+        }
         if (info.uidnext > mb->uidnext) {
             std::vector<uint32_t> fresh = m_session->searchUidsFrom(mb->uidnext);
             for (auto it = fresh.rbegin(); it != fresh.rend(); ++it)
@@ -129,6 +141,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
             quick = false;
             gone.clear();
             missing.clear();
+            keepModSeq = false;
         }
     }
     if (!unchanged && !quick) {
@@ -207,7 +220,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
             }
             auto now = m_store.mailbox(mailboxId);
             m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext,
-                                        deferModSeq ? mb->highestModSeq : info.highestModSeq);
+                                        deferModSeq || keepModSeq ? mb->highestModSeq : info.highestModSeq);
             m_store.recount(mailboxId);
             tx.commit();
         }
@@ -247,7 +260,7 @@ MailboxSyncResult ImapSync::syncMailbox(int64_t mailboxId)
         storeBatch(mailboxId, info.uidvalidity, batch, last ? info.uidnext : 0, &result.added);
         if (m_progress) m_progress(mailboxId, int(cached.size()) + result.added - result.removed, serverTotal);
     }
-    if (deferModSeq) {
+    if (deferModSeq && !keepModSeq) {
         auto now = m_store.mailbox(mailboxId);
         m_store.setMailboxSyncState(mailboxId, info.uidvalidity, now->uidnext, info.highestModSeq);
     }

@@ -2,6 +2,7 @@
 // types finds the messages they mean, the index follows every change to the
 // cache (new, deleted, evicted, replaced bodies), and large bodies live in
 // files that go when their message goes.
+#include "net/ImapSession.h"
 #include "search/SearchIndex.h"
 #include "store/MailStore.h"
 
@@ -208,6 +209,21 @@ private Q_SLOTS:
     void errorsAreExplained()
     {
         setupData();
+        // A term not understood is left out, the others apply.
+        while (search::indexPending(*s, 100) > 0) {}
+        const search::Result partial = search::find(*s, "from:alice is:purple", {}, 10);
+        QVERIFY(!partial.error.isEmpty());
+        QCOMPARE(std::set<int64_t>(partial.ids.begin(), partial.ids.end()), ids({"report"}));
+        QCOMPARE(find("budget before:2026-1"), ids({"report"})); // half typed
+        // Deep nesting and very many terms: an answer, never an SQL or FTS5 error.
+        QCOMPARE(find(QString(40, QLatin1Char('(')) + "budget"), ids({"report"}));
+        (void)find("-(-(-(-(-(-(-(-(-(-(-(-(budget))))))))))))");
+        (void)find(QString(200000, QLatin1Char('(')) + "x" + QString(200000, QLatin1Char(')')));
+        (void)find(QString(100000, QLatin1Char('-')).replace(QStringLiteral("--"), QStringLiteral("-(")) + "x");
+        QString many;
+        for (int i = 0; i < 300; ++i) many += QStringLiteral("is:unread OR w%1 OR ").arg(i);
+        const search::Result big = search::find(*s, many + "budget", {}, 10);
+        QVERIFY(big.error.contains(QLatin1String("first")));
         QVERIFY(search::find(*s, "before:soon", {}, 10).error.contains("date"));
         QVERIFY(search::find(*s, "is:purple", {}, 10).error.contains("unread"));
         QCOMPARE(find("sender:alice"), std::set<int64_t>{}); // not an operator: the words "sender alice"
@@ -260,6 +276,26 @@ private Q_SLOTS:
         s->storeBody(id["late"], plainMessage("late@example.org", "zeppelin", "airship over the lake"));
         QCOMPARE(search::find(*s, "airship", {}, 10).ids.size(), size_t(1));
         integrity();
+    }
+
+    void bodyOfAMessageGoneMeanwhile()
+    {
+        setupData();
+        const int64_t gone = id["base64"];
+        s->deleteMessage(gone);
+        QVERIFY(!s->storeBody(gone, plainMessage("x@example.org", "late", "arrived late")));
+        QVERIFY(!s->hasBody(gone));
+        integrity();
+    }
+
+    void vanishedRangesOverlap()
+    {
+        net::ImapSelectInfo info;
+        info.vanished = {{50, 60}, {1, 100}, {200, 200}, {101, 150}, {4000000000u, 4294967295u}};
+        info.normalizeVanished();
+        QCOMPARE(info.vanished.size(), size_t(3)); // 1:150 (adjacent merged), 200, 4000000000:*
+        for (uint32_t u : {1u, 55u, 70u, 100u, 101u, 150u, 200u, 4294967295u}) QVERIFY2(info.isVanished(u), qPrintable(QString::number(u)));
+        for (uint32_t u : {151u, 199u, 201u, 3999999999u}) QVERIFY2(!info.isVanished(u), qPrintable(QString::number(u)));
     }
 
     void largeBodiesLiveInFiles()
