@@ -1,5 +1,7 @@
 #include "search/Query.h"
 
+#include "store/Database.h"
+
 #include <QDate>
 #include <QDateTime>
 #include <QTime>
@@ -180,16 +182,43 @@ private:
         }
     }
 
+    // A word or a phrase. The index knows which words each field has, not
+    // where (detail=column): a single word is one index term; several (a
+    // "phrase", or a word such as bob@example.org that is several to the
+    // index) are all asked of the index, then checked one after the other
+    // in the stored text by heron_phrase().
     Node word(const QString &text, bool quoted, const char *column = nullptr)
     {
-        if (!hasWordCharacter(text)) return Node{Node::And}; // nothing to look for: no condition
-        Node n{Node::Fts};
+        const QStringList tokens = store::searchTokens(text);
+        if (tokens.isEmpty()) return Node{Node::And}; // nothing to look for: no condition
         // Words of three letters or more also match as the start of longer
         // words (the filter is typed a letter at a time); phrases are exact.
-        QString expr = ftsString(text);
-        if (!quoted && text.size() >= 3) expr += QLatin1String(" *");
-        n.fts = column ? QString::fromLatin1(column) + QLatin1String(" : ") + expr : expr;
-        return n;
+        const bool prefix = !quoted && tokens.last().size() >= 3;
+        QStringList terms;
+        for (qsizetype i = 0; i < tokens.size(); ++i)
+            terms << ftsString(tokens[i]) + (prefix && i == tokens.size() - 1 ? QStringLiteral(" *") : QString());
+        Node fts{Node::Fts};
+        const QString expr = tokens.size() == 1 ? terms.front() : QLatin1Char('(') + terms.join(QStringLiteral(" AND ")) + QLatin1Char(')');
+        fts.fts = column ? QString::fromLatin1(column) + QLatin1String(" : ") + expr : expr;
+        if (tokens.size() == 1) return fts;
+        static const std::pair<const char *, const char *> fields[] = {
+            {"sender", "(m.from_name || ' ' || m.from_addr)"},
+            {"to_list", "m.to_list"},
+            {"cc_list", "m.cc_list"},
+            {"subject", "m.subject"},
+            {"body", "(SELECT body FROM message_text WHERE message_id=m.id)"},
+            {"attachments", "(SELECT attachments FROM message_text WHERE message_id=m.id)"}};
+        Node check{Node::Sql};
+        for (const auto &[name, sqlText] : fields) {
+            if (column && qstrcmp(column, name) != 0) continue;
+            check.sql += std::string(check.sql.empty() ? "(" : " OR ") + "heron_phrase(" + sqlText + ", ?, " + (prefix ? "1" : "0") + ")";
+            check.params.push_back(SqlParam{true, 0, text});
+        }
+        check.sql += ")";
+        Node both{Node::And};
+        both.kids.push_back(std::move(fts));
+        both.kids.push_back(std::move(check));
+        return both;
     }
 
     Node sql(std::string condition, std::vector<SqlParam> params = {})

@@ -80,9 +80,16 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
         sql += " AND m.mailbox_id IN (" + in + ")";
     }
     sql += " ORDER BY m.date DESC, m.id DESC LIMIT " + std::to_string(std::max(0, limit));
-    store::Statement st = store.db().prepare(sql.c_str());
-    bindParams(st, q);
-    while (st.step()) r.ids.push_back(st.int64(0));
+    try {
+        store::Statement st = store.db().prepare(sql.c_str());
+        bindParams(st, q);
+        while (st.step()) r.ids.push_back(st.int64(0));
+    } catch (const store::StoreError &e) {
+        // Not expected (the compiler only writes what FTS5 accepts); if it
+        // happens, the search says so instead of failing its caller.
+        r.ids.clear();
+        r.error = QStringLiteral("the search could not be run: %1").arg(QString::fromUtf8(e.what()));
+    }
     return r;
 }
 

@@ -5,6 +5,7 @@
 namespace heron::store {
 
 namespace {
+void sqlPhrase(sqlite3_context *ctx, int, sqlite3_value **argv);
 [[noreturn]] void fail(sqlite3 *db, int rc, const char *context)
 {
     std::string msg = context;
@@ -184,7 +185,11 @@ ALTER TABLE pop3_uidls ADD COLUMN too_large_mb INTEGER NOT NULL DEFAULT 0;
     // (in big batches, off the header sync's critical path: indexing each
     // header as it is stored doubled the 100k sync); deleting one is BEFORE
     // DELETE: the cascade to bodies (and from there to message_text) runs
-    // before any AFTER trigger would. bodies_unindexed: bodies cached before
+    // before any AFTER trigger would. detail=column: the index keeps which
+    // words each field has, not where (a third of the size, a third faster
+    // to build); phrases are checked on the stored text (heron_phrase) among
+    // the messages that have all their words. automerge 16: fewer merges
+    // while mail streams in. bodies_unindexed: bodies cached before
     // this version, whose words indexPending has yet to extract.
     // saved_searches: the virtual folders of the folder tree. messages.has_body
     // mirrors bodies (triggers), so that the partial index finds the messages
@@ -215,7 +220,8 @@ CREATE TABLE message_text (
   attachments TEXT NOT NULL
 );
 CREATE VIRTUAL TABLE search USING fts5(sender, to_list, cc_list, subject, body, attachments,
-  content='', columnsize=0, tokenize='unicode61 remove_diacritics 2');
+  content='', columnsize=0, detail=column, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO search(search, rank) VALUES('automerge', 16);
 ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX messages_unindexed ON messages(id) WHERE indexed=0;
 CREATE TABLE bodies_unindexed (message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE);
@@ -266,6 +272,58 @@ CREATE TABLE saved_searches (
 };
 } // namespace
 
+QStringList searchTokens(const QString &text)
+{
+    // As FTS5's unicode61 tokenizer with remove_diacritics 2 sees text: runs
+    // of letters and digits, case folded, without combining marks.
+    QStringList out;
+    QString cur;
+    const QString d = text.normalized(QString::NormalizationForm_KD);
+    for (QChar c : d) {
+        const QChar::Category cat = c.category();
+        if (cat == QChar::Mark_NonSpacing || cat == QChar::Mark_SpacingCombining || cat == QChar::Mark_Enclosing) continue;
+        if (c.isLetterOrNumber() || cat == QChar::Other_PrivateUse) {
+            cur += c.toCaseFolded();
+        } else if (!cur.isEmpty()) {
+            out << cur;
+            cur.clear();
+        }
+    }
+    if (!cur.isEmpty()) out << cur;
+    return out;
+}
+
+bool containsPhrase(const QString &text, const QString &phrase, bool prefixLast)
+{
+    const QStringList want = searchTokens(phrase);
+    if (want.isEmpty()) return false;
+    const QStringList have = searchTokens(text);
+    for (qsizetype i = 0; i + want.size() <= have.size(); ++i) {
+        bool match = true;
+        for (qsizetype j = 0; j < want.size() && match; ++j) {
+            const bool last = j == want.size() - 1;
+            match = last && prefixLast ? have[i + j].startsWith(want[j]) : have[i + j] == want[j];
+        }
+        if (match) return true;
+    }
+    return false;
+}
+
+namespace {
+void sqlPhrase(sqlite3_context *ctx, int, sqlite3_value **argv)
+{
+    auto text = [](sqlite3_value *v) {
+        const auto *p = reinterpret_cast<const char *>(sqlite3_value_text(v));
+        return p ? QString::fromUtf8(p, sqlite3_value_bytes(v)) : QString();
+    };
+    try {
+        sqlite3_result_int(ctx, containsPhrase(text(argv[0]), text(argv[1]), sqlite3_value_int(argv[2]) != 0) ? 1 : 0);
+    } catch (...) {
+        sqlite3_result_error(ctx, "heron_phrase failed", -1); // never an exception through SQLite's C frames
+    }
+}
+} // namespace
+
 QString likeContaining(const QString &text)
 {
     QString pat = text;
@@ -294,6 +352,10 @@ Database::Database(const QString &path) : m_path(path)
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA cache_size=-16000"); // 16 MB of page cache per connection
+    // heron_phrase(text, phrase, prefixLast): the search language's phrases
+    // (the index keeps no word positions, see migration 9).
+    sqlite3_create_function_v2(m_db, "heron_phrase", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &sqlPhrase, nullptr,
+                               nullptr, nullptr);
     migrate();
 }
 

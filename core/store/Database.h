@@ -5,6 +5,7 @@
 // user can read (e.g. "disk full").
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <unordered_map>
@@ -56,6 +57,13 @@ private:
     QString m_path;
     std::unordered_map<const char *, std::unique_ptr<Statement>> m_cached;
 };
+
+// The words of a text as the full-text index sees them (unicode61 with
+// diacritics removed: letters and digits, case folded, no combining marks),
+// and whether the words of phrase occur in text one after the other (the
+// last one as a prefix of a word when prefixLast). SQL: heron_phrase().
+QStringList searchTokens(const QString &text);
+bool containsPhrase(const QString &text, const QString &phrase, bool prefixLast);
 
 // A LIKE pattern (with ESCAPE '\\') matching values that contain text as it is:
 // %, _ and \ in the text are escaped.
