@@ -92,10 +92,17 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
     }
     auto pastDeadline = [&] { return deadlineMs > 0 && QDateTime::currentMSecsSinceEpoch() >= deadlineMs; };
     std::deque<std::pair<QByteArray, size_t>> inFlight; // tag, batch index
+    // Every UID asked for and not received yet, whichever command asked: a
+    // server may run pipelined commands at once (RFC 3501 5.5), so the next
+    // command's FETCH responses can come before this one's tagged OK.
+    std::map<uint32_t, int64_t> asked;
     size_t next = 0;
     auto send = [&] {
         std::vector<uint32_t> uids;
-        for (const auto *w : batches[next]) uids.push_back(w->uid);
+        for (const auto *w : batches[next]) {
+            uids.push_back(w->uid);
+            asked[w->uid] = w->id;
+        }
         inFlight.emplace_back(m_session->startFetchBodies(uids), next);
         ++next;
     };
@@ -142,16 +149,21 @@ void BodySync::fetchGroup(int64_t mailboxId, const std::vector<MailStore::BodyWa
     while (!inFlight.empty()) {
         const auto [tag, index] = inFlight.front();
         inFlight.pop_front();
-        std::map<uint32_t, int64_t> byUid;
-        for (const auto *w : batches[index]) byUid[w->uid] = w->id;
         Received r;
         m_session->finishFetchBodies(tag, [&](uint32_t uid, QByteArray &&raw) {
-            auto it = byUid.find(uid);
-            if (it == byUid.end() || raw.isEmpty()) return;
+            auto it = asked.find(uid);
+            if (it == asked.end() || raw.isEmpty()) return;
             r.got.emplace_back(it->second, std::move(raw));
-            byUid.erase(it);
+            asked.erase(it);
         });
-        for (const auto &[uid, id] : byUid) m_unavailable.insert(id); // expunged on the server meanwhile
+        // This command is answered: what it asked for and did not get is
+        // not there (expunged on the server meanwhile).
+        for (const auto *w : batches[index]) {
+            auto it = asked.find(w->uid);
+            if (it == asked.end()) continue;
+            m_unavailable.insert(it->second);
+            asked.erase(it);
+        }
         // Asked for before this batch is stored: the server sends while we work.
         if (next < batches.size() && !pastDeadline()) send();
         // QByteArray copies share their data (implicitly shared, thread-safe
