@@ -24,6 +24,7 @@
 #include "net/ImapResponse.h"
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
+#include "util/ErrorText.h"
 #include "sync/AccountManager.h"
 
 #include <QAction>
@@ -555,8 +556,8 @@ void MainWindow::buildActions()
         if (!id) return;
         try {
             m_store->removeSavedSearch(id);
-        } catch (const store::StoreError &e) {
-            m_statusLabel->setText(tr("The saved search could not be deleted: %1").arg(QString::fromUtf8(e.what())));
+        } catch (...) {
+            m_statusLabel->setText(tr("The saved search could not be deleted: %1").arg(util::describeCurrentException().message));
             return;
         }
         m_statusLabel->setText(tr("Saved search \"%1\" deleted").arg(i.data(Qt::UserRole + 100).toString()));

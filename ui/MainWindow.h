@@ -69,6 +69,7 @@ public:
     // the last N days, headers only), the current one checked.
     void populateFolderOfflineMenu(QMenu *menu);
     void setFolderOffline(qint64 mailboxId, int days);
+    void populateFolderOfflineMenuOrThrow(QMenu *menu);
     // The quick filter with its scope (this folder, or all mail) to the list.
     void applyFilter();
     // Asks for a name and keeps the filter as a saved search (a virtual folder).

@@ -27,6 +27,7 @@
 #include "net/ImapResponse.h"
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
+#include "util/ErrorText.h"
 #include "sync/AccountManager.h"
 
 #include <QAction>
@@ -175,6 +176,17 @@ void MainWindow::markFolderRead()
 
 void MainWindow::populateFolderOfflineMenu(QMenu *menu)
 {
+    // Called from aboutToShow: nothing thrown by the store leaves it.
+    try {
+        populateFolderOfflineMenuOrThrow(menu);
+    } catch (...) {
+        menu->clear();
+        menu->addAction(tr("The folder's setting cannot be read: %1").arg(util::describeCurrentException().message))->setEnabled(false);
+    }
+}
+
+void MainWindow::populateFolderOfflineMenuOrThrow(QMenu *menu)
+{
     menu->clear();
     // The folder the tree shows (the list may be a search over many).
     const qint64 mailbox = m_folderView->currentIndex().data(MailboxIdRole).toLongLong();
@@ -225,12 +237,13 @@ void MainWindow::populateFolderOfflineMenu(QMenu *menu)
 
 void MainWindow::setFolderOffline(qint64 mailboxId, int days)
 {
-    auto mb = m_store->mailbox(mailboxId);
-    if (!mb) return;
+    std::optional<MailboxRecord> mb;
     try {
+        mb = m_store->mailbox(mailboxId);
+        if (!mb) return;
         m_store->setMailboxOfflineDays(mailboxId, days);
-    } catch (const store::StoreError &e) {
-        m_statusLabel->setText(tr("The setting could not be saved: %1").arg(QString::fromUtf8(e.what())));
+    } catch (...) {
+        m_statusLabel->setText(tr("The setting could not be saved: %1").arg(util::describeCurrentException().message));
         return;
     }
     const QString name = net::decodeMailboxName(mb->name.toLatin1());
@@ -295,8 +308,8 @@ bool MainWindow::saveCurrentSearch(const QString &givenName)
     int64_t id = 0;
     try {
         id = m_store->addSavedSearch(name, query);
-    } catch (const store::StoreError &e) {
-        m_statusLabel->setText(tr("The search could not be saved: %1").arg(QString::fromUtf8(e.what())));
+    } catch (...) {
+        m_statusLabel->setText(tr("The search could not be saved: %1").arg(util::describeCurrentException().message));
         return false;
     }
     {

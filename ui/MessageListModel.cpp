@@ -7,6 +7,7 @@
 #include "net/ImapResponse.h"
 #include "search/SearchIndex.h"
 #include "store/MailStore.h"
+#include "util/ErrorText.h"
 
 #include <QDateTime>
 #include <QFont>
@@ -112,11 +113,11 @@ void MessageListModel::loadIds()
     try {
         m_lastError.clear();
         loadIdsOrThrow();
-    } catch (const store::StoreError &e) {
+    } catch (...) {
         m_ids.clear();
         m_pages.clear();
-        m_lastError = QString::fromUtf8(e.what());
-        qWarning("heron: the message list could not be read: %s", e.what());
+        m_lastError = util::describeCurrentException().message;
+        qWarning("heron: the message list could not be read: %s", qPrintable(m_lastError));
     }
 }
 

@@ -703,23 +703,9 @@ QByteArray ImapSession::fetchMessage(uint32_t uid, int64_t claimedSize)
         throw NetError(NetError::TooLarge, QStringLiteral("This message is %1 MB, over this account's limit of %2 MB; it stays on the server.")
                                                .arg((claimedSize + (1 << 20) - 1) >> 20).arg(m_account.maxMessageMB));
     QByteArray body;
-    bool found = false;
-    command("UID FETCH " + QByteArray::number(uid) + " (UID BODY.PEEK[])", [&](const ImapResponse &r) {
-        if (r.items.size() < 3 || !r.items[1].atomIs("FETCH") || !r.items[2].isList())
-            return;
-        const auto &kv = r.items[2].items;
-        uint32_t got = 0;
-        const ImapValue *content = nullptr;
-        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
-            if (kv[i].atomIs("UID")) got = uint32_t(kv[i + 1].number());
-            else if (kv[i].atomIs("BODY[]")) content = &kv[i + 1];
-        }
-        if (got == uid && content) {
-            body = content->text;
-            found = true;
-        }
+    finishFetchBodies(startFetchBodies({uid}), [&](uint32_t got, QByteArray &&raw) {
+        if (got == uid) body = std::move(raw);
     });
-    (void)found;
     return body;
 }
 

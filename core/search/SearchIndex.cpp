@@ -2,6 +2,7 @@
 
 #include "mime/MessageContent.h"
 #include "net/ImapResponse.h"
+#include "util/ErrorText.h"
 
 namespace heron::search {
 
@@ -84,11 +85,11 @@ Result find(store::MailStore &store, const QString &query, const Scope &scope, i
         store::Statement st = store.db().prepare(sql.c_str());
         bindParams(st, q);
         while (st.step()) r.ids.push_back(st.int64(0));
-    } catch (const store::StoreError &e) {
+    } catch (...) {
         // Not expected (the compiler only writes what FTS5 accepts); if it
         // happens, the search says so instead of failing its caller.
         r.ids.clear();
-        r.error = QStringLiteral("the search could not be run: %1").arg(QString::fromUtf8(e.what()));
+        r.error = QStringLiteral("the search could not be run: %1").arg(util::describeCurrentException().message);
     }
     return r;
 }
