@@ -16,6 +16,10 @@ enum ItemRole {
     FolderErrorRole,                  // QString, folder tree: why the folder's last sync failed, or ""
     SavedQueryRole,                   // QString, folder tree: a saved search's query
     SavedSearchIdRole,                // qint64, folder tree: a saved search's id
+    ThreadStateRole,                  // int (MessageListModel::ThreadState), message list
+    ThreadDepthRole,                  // int, message list: 0 for a conversation's head
+    ThreadSizeRole,                   // int, message list: messages in the row's conversation
+    ThreadUnreadRole,                 // int, message list: unread ones among them
 };
 
 } // namespace heron::ui

@@ -17,6 +17,7 @@
 #include "FolderTreeView.h"
 #include "ItemRoles.h"
 #include "MessageListModel.h"
+#include "ThreadDelegate.h"
 #include "QueuedChangesDialog.h"
 #include "MessageView.h"
 #include "OutboxPane.h"
@@ -88,6 +89,38 @@ public:
 private:
     QLineEdit *m_edit;
 };
+
+// Left and Right on a threaded message list collapse and expand the current
+// conversation (other keys, and lists without threads, keep their meaning).
+class ThreadKeys : public QObject {
+public:
+    ThreadKeys(QTreeView *view, MessageListModel *model) : QObject(view), m_view(view), m_model(model) {}
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched != m_view || event->type() != QEvent::KeyPress || !m_model->threaded()) return QObject::eventFilter(watched, event);
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->modifiers() & ~Qt::KeypadModifier) return false;
+        const QModelIndex current = m_view->currentIndex();
+        if (!current.isValid()) return false;
+        using State = MessageListModel::ThreadState;
+        const State state = m_model->threadState(current.row());
+        if (key->key() == Qt::Key_Left && (state == State::Expanded || state == State::Member)) {
+            const int head = m_model->setExpanded(current.row(), false);
+            m_view->setCurrentIndex(m_model->index(head, MessageListModel::SubjectColumn));
+            m_view->scrollTo(m_view->currentIndex());
+            return true;
+        }
+        if (key->key() == Qt::Key_Right && state == State::Collapsed) {
+            m_model->setExpanded(current.row(), true);
+            return true;
+        }
+        return false;
+    }
+
+private:
+    QTreeView *m_view;
+    MessageListModel *m_model;
+};
 } // namespace
 
 using sync::AccountManager;
@@ -136,6 +169,13 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     // A sender shown with its real address ("name <address>") keeps the
     // address visible in a narrow column: elided in the middle.
     m_listView->setItemDelegateForColumn(MessageListModel::FromColumn, new MiddleElideDelegate(m_listView));
+    // Conversations: indented subjects, an arrow to open or close each one.
+    auto *threadDelegate = new ThreadDelegate(m_listView);
+    m_listView->setItemDelegateForColumn(MessageListModel::SubjectColumn, threadDelegate);
+    connect(threadDelegate, &ThreadDelegate::toggleRequested, this, [this](int row) {
+        m_messages->setExpanded(row, m_messages->threadState(row) == MessageListModel::ThreadState::Collapsed);
+    });
+    m_listView->installEventFilter(new ThreadKeys(m_listView, m_messages));
     m_listView->setAlternatingRowColors(true);
     m_listView->setSortingEnabled(true);
     m_listView->sortByColumn(MessageListModel::DateColumn, Qt::DescendingOrder);
@@ -308,6 +348,9 @@ MainWindow::MainWindow(Profile profile, bool startOffline, QWidget *parent)
     // New messages or texts in the index: a search on screen may find more.
     connect(m_manager.get(), &AccountManager::indexUpdated, this, [this] {
         if (!m_messages->filter().isEmpty() || !m_messages->baseQuery().isEmpty()) m_messages->refresh();
+        // New messages placed in their conversations (coalesced: a big sync
+        // reports many batches).
+        else if (m_messages->threaded() && !m_refreshTimer->isActive()) m_refreshTimer->start();
     });
     connect(m_manager.get(), &AccountManager::searchResults, this,
             [this](qint64 mailboxId, const QString &text, const QList<qint64> &ids, bool serverAsked) {
@@ -512,6 +555,15 @@ void MainWindow::buildActions()
     message->addAction(del);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(filter);
+    m_threadsAction = make(QString(), tr("Threads"), QKeySequence(), [this](bool on) {
+        m_messages->setThreaded(on);
+        m_settings->setValue(QStringLiteral("view/threads"), on);
+    });
+    m_threadsAction->setObjectName(QStringLiteral("threadsAction"));
+    m_threadsAction->setCheckable(true);
+    m_threadsAction->setToolTip(tr("Group the messages of each conversation (Left and Right close and open one)"));
+    view->addAction(m_threadsAction);
+    view->addSeparator();
     view->addAction(make(QString(), tr("Message Source"), QKeySequence(QStringLiteral("Ctrl+U")), [this] { showSource(); }));
     view->addAction(make(QString(), tr("Queued Changes…"), QKeySequence(), [this] { showQueuedChanges(); }));
     message->addSeparator();
@@ -604,6 +656,9 @@ void MainWindow::restoreLayout()
     m_hsplit->restoreState(m_settings->value(QStringLiteral("window/hsplit")).toByteArray());
     m_vsplit->restoreState(m_settings->value(QStringLiteral("window/vsplit")).toByteArray());
     m_listView->header()->restoreState(m_settings->value(QStringLiteral("window/listHeader")).toByteArray());
+    const bool threaded = m_settings->value(QStringLiteral("view/threads"), false).toBool();
+    m_threadsAction->setChecked(threaded);
+    m_messages->setThreaded(threaded);
 }
 
 void MainWindow::saveLayout()
@@ -753,21 +808,25 @@ qint64 MainWindow::currentAccountId() const
 
 std::vector<int64_t> MainWindow::selectedMessageIds() const
 {
+    // A collapsed conversation stands for all its messages in this list
+    // (marking it read, moving or deleting it acts on the whole of it).
     std::vector<int64_t> ids;
+    std::set<int64_t> seen;
     for (const QModelIndex &i : m_listView->selectionModel()->selectedRows())
-        ids.push_back(m_messages->messageId(i.row()));
+        for (int64_t id : m_messages->idsForRow(i.row()))
+            if (seen.insert(id).second) ids.push_back(id);
     return ids;
 }
 
 void MainWindow::onMessageSelected()
 {
     m_markReadTimer->stop();
-    std::vector<int64_t> ids = selectedMessageIds();
-    if (ids.size() != 1) {
-        if (ids.empty()) m_view->clear();
+    const QModelIndexList rows = m_listView->selectionModel()->selectedRows();
+    if (rows.size() != 1) {
+        if (rows.isEmpty()) m_view->clear();
         return;
     }
-    showBody(ids.front());
+    if (const qint64 id = m_messages->messageId(rows.front().row())) showBody(id);
 }
 
 void MainWindow::showBody(qint64 id)

@@ -172,6 +172,7 @@ private:
     int m_searchPending = 0;
     QAction *m_offlineAction = nullptr;
     QAction *m_notJunkAction = nullptr;
+    QAction *m_threadsAction = nullptr;
     QAction *m_emptyTrashAction = nullptr;
     QAction *m_folderOfflineAction = nullptr;
     QAction *m_deleteSearchAction = nullptr;

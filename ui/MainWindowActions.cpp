@@ -146,16 +146,13 @@ bool MainWindow::showConversation()
 // N: the next unread message below the current one in this list, else the first one above.
 bool MainWindow::selectNextUnread()
 {
-    const int rows = m_messages->rowCount();
+    // In a threaded list, across conversations (a collapsed one opens).
     const int from = m_listView->currentIndex().isValid() ? m_listView->currentIndex().row() : -1;
-    for (int step = 1; step <= rows; ++step) {
-        const int r = (from + step) % rows;
-        if (r == from) break;
-        if (m_messages->index(r, 0).data(IsUnreadRole).toBool()) {
-            m_listView->setCurrentIndex(m_messages->index(r, MessageListModel::SubjectColumn));
-            m_listView->scrollTo(m_listView->currentIndex());
-            return true;
-        }
+    const int r = m_messages->nextUnreadRow(from);
+    if (r >= 0) {
+        m_listView->setCurrentIndex(m_messages->index(r, MessageListModel::SubjectColumn));
+        m_listView->scrollTo(m_listView->currentIndex());
+        return true;
     }
     m_statusLabel->setText(tr("No unread message in this list"));
     return false;

@@ -7,6 +7,7 @@
 #include "net/ImapResponse.h"
 #include "search/SearchIndex.h"
 #include "store/MailStore.h"
+#include "threads/Threads.h"
 #include "util/ErrorText.h"
 
 #include <QDateTime>
@@ -28,6 +29,7 @@ void MessageListModel::setMailbox(qint64 mailboxId)
     beginResetModel();
     m_mailbox = mailboxId;
     m_baseQuery.clear();
+    m_expanded.clear();
     m_sticky = 0;
     m_only.clear();
     m_mailboxes.clear();
@@ -116,6 +118,9 @@ void MessageListModel::loadIds()
     } catch (...) {
         m_ids.clear();
         m_pages.clear();
+        m_conversations.clear();
+        m_rowThread.clear();
+        m_rowDepth.clear();
         m_lastError = util::describeCurrentException().message;
         qWarning("heron: the message list could not be read: %s", qPrintable(m_lastError));
     }
@@ -126,6 +131,11 @@ void MessageListModel::loadIdsOrThrow()
     m_folderLabels.clear(); // folders may have been renamed
     m_ids.clear();
     m_pages.clear();
+    m_conversations.clear();
+    m_rowThread.clear();
+    m_rowDepth.clear();
+    m_members.clear();
+    m_fromSent.clear();
     if (m_mailboxes.empty()) return;
     static const char *orderBy[] = {
         "(flags & 1)", "(flags & 4)", "has_attachment", "CASE WHEN from_name<>'' THEN from_name ELSE from_addr END COLLATE NOCASE",
@@ -133,7 +143,8 @@ void MessageListModel::loadIdsOrThrow()
     const char *dir = m_sortOrder == Qt::AscendingOrder ? "ASC" : "DESC";
     std::string in;
     for (int64_t id : m_mailboxes) in += (in.empty() ? "" : ",") + std::to_string(id);
-    std::string sql = "SELECT id FROM messages WHERE mailbox_id IN (" + in + ")";
+    std::string sql = std::string("SELECT id") + (m_threaded ? ", thread, date, flags" : "") +
+                      " FROM messages WHERE mailbox_id IN (" + in + ")";
     if (m_mailbox == kConversation) {
         std::string only;
         for (int64_t id : m_only) only += (only.empty() ? "" : ",") + std::to_string(id);
@@ -167,7 +178,284 @@ void MessageListModel::loadIdsOrThrow()
     Statement q = m_store->db().prepare(sql.c_str());
     if (!m_baseQuery.isEmpty()) search::bindParams(q, base);
     if (!m_filter.isEmpty()) search::bindParams(q, query, int(base.params.size()) + 1);
-    while (q.step()) m_ids.push_back(q.int64(0));
+    if (!m_threaded) {
+        while (q.step()) m_ids.push_back(q.int64(0));
+        return;
+    }
+    std::vector<Got> got;
+    while (q.step()) got.push_back({q.int64(0), q.int64(1), q.int64(2), int(q.int64(3))});
+    // A folder's conversations include your replies from Sent; a list of
+    // matches shows only what matches.
+    const bool withSent = m_filter.isEmpty() && m_baseQuery.isEmpty() && !m_unreadOnly && !m_flaggedOnly &&
+                          (m_mailbox > 0 || m_mailbox == kUnified);
+    buildConversations(got, withSent);
+    layOutRows();
+}
+
+void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
+{
+    std::unordered_map<int64_t, int> byKey;
+    byKey.reserve(got.size());
+    m_members.reserve(got.size());
+    for (const Got &g : got) {
+        const int64_t key = g.thread ? g.thread : -g.id;
+        auto [it, fresh] = byKey.emplace(key, int(m_conversations.size()));
+        if (fresh) {
+            m_conversations.emplace_back();
+            m_conversations.back().key = key;
+        }
+        m_conversations[size_t(it->second)].members.push_back(g.id);
+        m_members[g.id] = {g.flags, g.date};
+    }
+    if (withSent) {
+        std::set<int64_t> accounts, sentBoxes;
+        for (int64_t mb : m_mailboxes)
+            if (auto box = m_store->mailbox(mb)) accounts.insert(box->accountId);
+        for (int64_t acc : accounts)
+            if (auto sent = m_store->mailboxByRole(acc, QStringLiteral("\\Sent")); sent && !shows(sent->id)) sentBoxes.insert(sent->id);
+        for (int64_t box : sentBoxes) {
+            Statement q = m_store->db().prepare("SELECT id, thread, date, flags FROM messages WHERE mailbox_id=? AND thread<>0");
+            q.bind(1, box);
+            while (q.step()) {
+                auto it = byKey.find(q.int64(1));
+                if (it == byKey.end()) continue;
+                const int64_t id = q.int64(0);
+                m_conversations[size_t(it->second)].members.push_back(id);
+                m_members[id] = {int(q.int64(3)), q.int64(2)};
+                m_fromSent.insert(id);
+            }
+        }
+    }
+    for (Conversation &c : m_conversations) {
+        if (c.members.size() > 1)
+            std::sort(c.members.begin(), c.members.end(), [this](int64_t a, int64_t b) {
+                const Member &x = m_members[a], &y = m_members[b];
+                return x.date != y.date ? x.date < y.date : a < b;
+            });
+        c.head = c.members.front();
+        for (int64_t id : c.members) {
+            const Member &m = m_members[id];
+            if (!(m.flags & Flag::Seen)) ++c.unread;
+            c.newest = std::max(c.newest, m.date);
+        }
+    }
+}
+
+std::vector<int64_t> MessageListModel::arrangement(const Conversation &c, std::vector<int> *depths) const
+{
+    std::vector<int64_t> ids;
+    for (const threads::Placed &p : threads::arrange(m_store->messagesByIds(c.members))) {
+        ids.push_back(p.id);
+        depths->push_back(p.depth);
+    }
+    return ids;
+}
+
+void MessageListModel::layOutRows()
+{
+    m_ids.clear();
+    m_rowThread.clear();
+    m_rowDepth.clear();
+    m_ids.reserve(m_conversations.size());
+    for (size_t t = 0; t < m_conversations.size(); ++t) {
+        Conversation &c = m_conversations[t];
+        if (c.members.size() > 1 && m_expanded.count(c.key)) {
+            std::vector<int> depths;
+            const std::vector<int64_t> ids = arrangement(c, &depths);
+            if (!ids.empty()) {
+                c.head = ids.front();
+                for (size_t i = 0; i < ids.size(); ++i) {
+                    m_ids.push_back(ids[i]);
+                    m_rowThread.push_back(int(t));
+                    m_rowDepth.push_back(depths[i]);
+                }
+                continue;
+            }
+        }
+        m_ids.push_back(c.head);
+        m_rowThread.push_back(int(t));
+        m_rowDepth.push_back(0);
+    }
+}
+
+void MessageListModel::setThreaded(bool on)
+{
+    if (on == m_threaded) return;
+    beginResetModel();
+    m_threaded = on;
+    m_expanded.clear();
+    loadIds();
+    endResetModel();
+}
+
+MessageListModel::ThreadState MessageListModel::threadState(int row) const
+{
+    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return ThreadState::None;
+    const Conversation &c = m_conversations[size_t(m_rowThread[size_t(row)])];
+    if (c.members.size() < 2) return ThreadState::None;
+    if (row > 0 && m_rowThread[size_t(row) - 1] == m_rowThread[size_t(row)]) return ThreadState::Member;
+    return m_expanded.count(c.key) ? ThreadState::Expanded : ThreadState::Collapsed;
+}
+
+int MessageListModel::threadDepth(int row) const
+{
+    if (!m_threaded || row < 0 || size_t(row) >= m_rowDepth.size()) return 0;
+    return m_rowDepth[size_t(row)];
+}
+
+int MessageListModel::threadHeadRow(int row) const
+{
+    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return row;
+    // m_rowThread is non-decreasing: the head is the first row of its run.
+    auto it = std::lower_bound(m_rowThread.begin(), m_rowThread.end(), m_rowThread[size_t(row)]);
+    return int(it - m_rowThread.begin());
+}
+
+int MessageListModel::blockEnd(int head) const
+{
+    auto it = std::upper_bound(m_rowThread.begin(), m_rowThread.end(), m_rowThread[size_t(head)]);
+    return int(it - m_rowThread.begin());
+}
+
+void MessageListModel::replaceRows(std::vector<int64_t> ids, std::vector<int> thread, std::vector<int> depth)
+{
+    // As refresh(): the view keeps its selection (by message) across it.
+    Q_EMIT layoutAboutToBeChanged();
+    const QModelIndexList from = persistentIndexList();
+    std::vector<int64_t> fromIds;
+    for (const QModelIndex &i : from) fromIds.push_back(messageId(i.row()));
+    m_ids = std::move(ids);
+    m_rowThread = std::move(thread);
+    m_rowDepth = std::move(depth);
+    m_pages.clear();
+    std::unordered_map<qint64, int> pos;
+    pos.reserve(m_ids.size());
+    for (size_t i = 0; i < m_ids.size(); ++i) pos.emplace(m_ids[i], int(i));
+    QModelIndexList to;
+    for (int i = 0; i < from.size(); ++i) {
+        auto it = pos.find(fromIds[size_t(i)]);
+        to << (it == pos.end() ? QModelIndex() : index(it->second, from[i].column()));
+    }
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged();
+}
+
+int MessageListModel::setExpanded(int row, bool expanded)
+{
+    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return row;
+    const int head = threadHeadRow(row);
+    const int end = blockEnd(head);
+    const int t = m_rowThread[size_t(head)];
+    Conversation &c = m_conversations[size_t(t)];
+    if (c.members.size() < 2 || (m_expanded.count(c.key) > 0) == expanded) return head;
+    if (!expanded) {
+        m_expanded.erase(c.key);
+        if (end - head > 1) {
+            beginRemoveRows({}, head + 1, end - 1);
+            m_ids.erase(m_ids.begin() + head + 1, m_ids.begin() + end);
+            m_rowThread.erase(m_rowThread.begin() + head + 1, m_rowThread.begin() + end);
+            m_rowDepth.erase(m_rowDepth.begin() + head + 1, m_rowDepth.begin() + end);
+            m_pages.clear();
+            endRemoveRows();
+        }
+        c.head = m_ids[size_t(head)];
+        Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
+        return head;
+    }
+    std::vector<int> depths;
+    std::vector<int64_t> ids;
+    try {
+        ids = arrangement(c, &depths);
+    } catch (...) {
+        m_lastError = util::describeCurrentException().message;
+        qWarning("heron: the conversation could not be read: %s", qPrintable(m_lastError));
+        return head;
+    }
+    if (ids.size() < 2) return head;
+    m_expanded.insert(c.key);
+    c.head = ids.front();
+    if (ids.front() == m_ids[size_t(head)] && end == head + 1) {
+        beginInsertRows({}, head + 1, head + int(ids.size()) - 1);
+        m_ids.insert(m_ids.begin() + head + 1, ids.begin() + 1, ids.end());
+        m_rowThread.insert(m_rowThread.begin() + head + 1, ids.size() - 1, t);
+        m_rowDepth.insert(m_rowDepth.begin() + head + 1, depths.begin() + 1, depths.end());
+        m_pages.clear();
+        endInsertRows();
+        Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
+    } else {
+        // Its head is not the oldest message (a reply dated before what it
+        // answers): the block is laid out again.
+        std::vector<int64_t> allIds(m_ids.begin(), m_ids.begin() + head);
+        std::vector<int> allThread(m_rowThread.begin(), m_rowThread.begin() + head);
+        std::vector<int> allDepth(m_rowDepth.begin(), m_rowDepth.begin() + head);
+        allIds.insert(allIds.end(), ids.begin(), ids.end());
+        allThread.insert(allThread.end(), ids.size(), t);
+        allDepth.insert(allDepth.end(), depths.begin(), depths.end());
+        allIds.insert(allIds.end(), m_ids.begin() + end, m_ids.end());
+        allThread.insert(allThread.end(), m_rowThread.begin() + end, m_rowThread.end());
+        allDepth.insert(allDepth.end(), m_rowDepth.begin() + end, m_rowDepth.end());
+        replaceRows(std::move(allIds), std::move(allThread), std::move(allDepth));
+    }
+    return head;
+}
+
+bool MessageListModel::isUnread(int64_t id) const
+{
+    auto it = m_members.find(id);
+    if (it != m_members.end()) return !(it->second.flags & Flag::Seen);
+    const int r = rowOf(id);
+    const MessageRecord *m = row(r);
+    return m && !(m->flags & Flag::Seen);
+}
+
+int MessageListModel::nextUnreadRow(int from)
+{
+    const int rows = int(m_ids.size());
+    if (rows == 0) return -1;
+    if (!m_threaded) {
+        for (int step = 1; step <= rows; ++step) {
+            const int r = (from + step) % rows;
+            if (r == from) break;
+            const MessageRecord *m = row(r);
+            if (m && !(m->flags & Flag::Seen)) return r;
+        }
+        return -1;
+    }
+    // The rest of the current conversation, then the next ones (opening the
+    // one that has it), wrapping around to the start of the current one.
+    const int n = int(m_conversations.size());
+    const int t0 = from >= 0 && from < rows ? m_rowThread[size_t(from)] : -1;
+    if (t0 >= 0 && threadState(from) == ThreadState::Collapsed &&
+        m_conversations[size_t(t0)].unread > (isUnread(m_ids[size_t(from)]) ? 1 : 0))
+        from = setExpanded(from, true); // the unread ones inside come first
+    if (t0 >= 0)
+        for (int r = from + 1; r < blockEnd(from); ++r)
+            if (isUnread(m_ids[size_t(r)])) return r;
+    for (int step = 1; step <= n; ++step) {
+        const int t = t0 < 0 ? step - 1 : (t0 + step) % n;
+        const Conversation &c = m_conversations[size_t(t)];
+        if (c.unread == 0) continue;
+        int head = int(std::lower_bound(m_rowThread.begin(), m_rowThread.end(), t) - m_rowThread.begin());
+        if (c.members.size() > 1 && !m_expanded.count(c.key) && !(c.head == m_ids[size_t(head)] && c.unread == 1 && isUnread(c.head)))
+            head = setExpanded(head, true);
+        const int stop = t == t0 ? from + 1 : blockEnd(head);
+        for (int r = head; r < stop; ++r)
+            if (isUnread(m_ids[size_t(r)])) return r;
+        if (t0 < 0 && step == n) break;
+    }
+    return -1;
+}
+
+std::vector<int64_t> MessageListModel::idsForRow(int row) const
+{
+    if (threadState(row) != ThreadState::Collapsed) {
+        const qint64 id = messageId(row);
+        return id ? std::vector<int64_t>{id} : std::vector<int64_t>{};
+    }
+    std::vector<int64_t> out;
+    for (int64_t id : m_conversations[size_t(m_rowThread[size_t(row)])].members)
+        if (!m_fromSent.count(id)) out.push_back(id);
+    return out;
 }
 
 void MessageListModel::refresh()
@@ -204,6 +492,22 @@ void MessageListModel::refresh()
 void MessageListModel::applyLocalFlags(const std::vector<int64_t> &ids, int flags, bool add)
 {
     for (qint64 id : ids) {
+        auto member = m_members.find(id);
+        if (member != m_members.end()) {
+            // The conversation's unread count follows (its head shows it).
+            const bool wasUnread = !(member->second.flags & Flag::Seen);
+            member->second.flags = add ? (member->second.flags | flags) : (member->second.flags & ~flags);
+            const bool unread = !(member->second.flags & Flag::Seen);
+            if (wasUnread != unread)
+                for (size_t t = 0; t < m_conversations.size(); ++t) {
+                    Conversation &c = m_conversations[t];
+                    if (std::find(c.members.begin(), c.members.end(), id) == c.members.end()) continue;
+                    c.unread += unread ? 1 : -1;
+                    const int head = int(std::lower_bound(m_rowThread.begin(), m_rowThread.end(), int(t)) - m_rowThread.begin());
+                    Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
+                    break;
+                }
+        }
         int r = rowOf(id);
         if (r < 0) continue;
         auto it = m_pages.find(r / kPageSize);
@@ -282,12 +586,14 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     const MessageRecord *m = row(index.row());
     if (!m) return {};
     const bool unread = !(m->flags & Flag::Seen);
+    const ThreadState thread = threadState(index.row());
+    const Conversation *conv = m_threaded ? &m_conversations[size_t(m_rowThread[size_t(index.row())])] : nullptr;
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
         case FromColumn: return mime::senderLabel(m->fromName, m->fromAddr);
         case SubjectColumn: return m->subject.isEmpty() ? tr("(no subject)") : m->subject;
-        case DateColumn: return shortDate(m->date);
+        case DateColumn: return shortDate(thread == ThreadState::Collapsed ? conv->newest : m->date); // when it last moved
         case SizeColumn: return humanSize(m->size);
         case FolderColumn: {
             auto it = m_folderLabels.find(m->mailboxId);
@@ -306,6 +612,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         }
     case Qt::DecorationRole:
         if (index.column() == StatusColumn && unread) return QIcon(QStringLiteral(":/icons/unread.svg"));
+        if (index.column() == StatusColumn && m_fromSent.count(m->id)) return QIcon(QStringLiteral(":/icons/sent.svg"));
         if (index.column() == FlagColumn && (m->flags & Flag::Flagged)) return QIcon(QStringLiteral(":/icons/flag.svg"));
         if (index.column() == AttachmentColumn && m->hasAttachment) return QIcon(QStringLiteral(":/icons/attachment.svg"));
         return {};
@@ -313,9 +620,11 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         // Found by the server's search, not by the index: its text is not
         // downloaded (italic, and the tooltip says so).
         const bool fromServer = !m_filter.isEmpty() && m_textMatches.count(m->id) > 0;
-        if (unread || fromServer) {
+        // A collapsed conversation with unread messages in it reads as unread.
+        const bool bold = unread || (thread == ThreadState::Collapsed && conv->unread > 0);
+        if (bold || fromServer) {
             QFont f;
-            f.setBold(unread);
+            f.setBold(bold);
             f.setItalic(fromServer);
             return f;
         }
@@ -325,13 +634,32 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         if (!m_filter.isEmpty() && m_textMatches.count(m->id) && index.column() == SubjectColumn)
             return plainToolTip(m->subject) + QStringLiteral("<br><i>") +
                    tr("Found by the server: the text of this message is not downloaded yet.") + QStringLiteral("</i>");
+        if (index.column() == StatusColumn && m_fromSent.count(m->id)) return tr("Your message, from the Sent folder");
+        if (index.column() == SubjectColumn && thread == ThreadState::Collapsed)
+            return plainToolTip(m->subject) + QStringLiteral("<br>") +
+                   tr("%n messages in this conversation", nullptr, int(conv->members.size())) +
+                   (conv->unread ? QStringLiteral(", ") + tr("%n unread", nullptr, conv->unread) : QString());
         if (index.column() == FromColumn) return plainToolTip(mime::fullLabel(m->fromName, m->fromAddr));
+        if (index.column() == DateColumn && thread == ThreadState::Collapsed)
+            return tr("Newest message: %1").arg(QLocale().toString(QDateTime::fromSecsSinceEpoch(conv->newest), QLocale::LongFormat));
         if (index.column() == DateColumn) return QLocale().toString(QDateTime::fromSecsSinceEpoch(m->date), QLocale::LongFormat);
         if (index.column() == SubjectColumn) return plainToolTip(m->subject);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    case Qt::AccessibleTextRole:
+        if (index.column() == SubjectColumn && thread != ThreadState::None) {
+            const QString subject = m->subject.isEmpty() ? tr("(no subject)") : m->subject;
+            if (thread == ThreadState::Member) return tr("%1, reply, level %2").arg(subject).arg(m_rowDepth[size_t(index.row())]);
+            return tr("%1, conversation of %n messages, %2", nullptr, int(conv->members.size()))
+                .arg(subject, thread == ThreadState::Collapsed ? tr("%n unread, collapsed", nullptr, conv->unread) : tr("expanded"));
+        }
+        return {};
+    case ThreadStateRole: return int(thread);
+    case ThreadDepthRole: return threadDepth(index.row());
+    case ThreadSizeRole: return conv ? int(conv->members.size()) : 1;
+    case ThreadUnreadRole: return conv ? conv->unread : int(unread);
     case MessageIdRole: return qint64(m->id);
     case FlagsRole: return m->flags;
     case IsUnreadRole: return unread;

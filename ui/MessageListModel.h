@@ -11,6 +11,8 @@
 #include <set>
 #include <QHash>
 
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace heron::store { class MailStore; }
@@ -54,6 +56,29 @@ public:
     // Updates cached rows after a local flag change, before the next refresh.
     void applyLocalFlags(const std::vector<int64_t> &ids, int flags, bool add);
 
+    // Conversations (View > Threads; see threads/Threads.h): the messages of
+    // a conversation listed together, conversations in the order of their
+    // first message in the sort order (the newest, by date), each collapsed
+    // to its oldest message until expanded. The account's own replies from
+    // its Sent folder join the conversations of a folder's list (not of a
+    // search or a filtered list, which show what matches).
+    void setThreaded(bool on);
+    bool threaded() const { return m_threaded; }
+    enum class ThreadState { None, Collapsed, Expanded, Member };
+    ThreadState threadState(int row) const;
+    int threadDepth(int row) const;
+    // The row of the head of row's conversation (row itself when not threaded).
+    int threadHeadRow(int row) const;
+    // Expands or collapses row's conversation; returns its head's row.
+    int setExpanded(int row, bool expanded);
+    // The first unread message after row, wrapping around (row -1: from the
+    // top), opening its conversation when it is collapsed; -1 when none.
+    int nextUnreadRow(int row);
+    // What a selected row stands for: all the messages of a collapsed
+    // conversation that are in this list (not those joined from Sent),
+    // otherwise the row's message.
+    std::vector<int64_t> idsForRow(int row) const;
+
     qint64 messageId(int row) const;
     int rowOf(qint64 messageId) const;
     std::optional<MessageRecord> record(int row) const;
@@ -78,6 +103,28 @@ private:
     void loadIdsOrThrow();
     const MessageRecord *row(int r) const;
 
+    struct Conversation {
+        int64_t key = 0;               // messages.thread, or -id for a message not placed yet
+        std::vector<int64_t> members;  // oldest first
+        int64_t head = 0;              // the row shown when collapsed
+        int64_t newest = 0;            // date of its newest message
+        int unread = 0;
+    };
+    struct Member {
+        int flags = 0;
+        int64_t date = 0;
+    };
+    struct Got {
+        int64_t id, thread, date;
+        int flags;
+    };
+    void buildConversations(std::vector<Got> &got, bool withSent);
+    void layOutRows();
+    std::vector<int64_t> arrangement(const Conversation &c, std::vector<int> *depths) const;
+    void replaceRows(std::vector<int64_t> ids, std::vector<int> thread, std::vector<int> depth);
+    int blockEnd(int head) const;
+    bool isUnread(int64_t id) const;
+
     heron::store::MailStore *m_store;
     qint64 m_mailbox = 0;
     std::vector<int64_t> m_mailboxes; // what the list shows
@@ -93,6 +140,13 @@ private:
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
     std::vector<int64_t> m_ids;
     mutable QHash<int, std::vector<MessageRecord>> m_pages;
+    bool m_threaded = false;
+    std::vector<Conversation> m_conversations; // in display order
+    std::vector<int> m_rowThread;               // row -> index into m_conversations (non-decreasing)
+    std::vector<int> m_rowDepth;                // row -> depth in its conversation
+    std::unordered_map<int64_t, Member> m_members;
+    std::unordered_set<int64_t> m_fromSent;     // members joined from the Sent folder
+    std::set<int64_t> m_expanded;               // conversation keys
 };
 
 } // namespace heron::ui

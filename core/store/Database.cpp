@@ -269,6 +269,26 @@ CREATE TABLE saved_searches (
   sort_order INTEGER NOT NULL DEFAULT 0
 );
 )SQL",
+    // 10: conversations (see threads/Threads.h). messages.thread: the
+    // conversation a message belongs to, across the folders of its account
+    // (0: not placed yet; threads::assignPending places new messages in
+    // batches after they are stored, like the index). thread_ids: every
+    // Message-ID an account has seen, its own or referenced (In-Reply-To,
+    // References), by a 63-bit hash, with the conversation it joins; two
+    // conversations that turn out to be one (a late parent) are merged into
+    // the lower number.
+    R"SQL(
+ALTER TABLE messages ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_unthreaded ON messages(id) WHERE thread=0;
+CREATE INDEX messages_by_thread ON messages(thread) WHERE thread<>0;
+CREATE TABLE thread_ids (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  key INTEGER NOT NULL,
+  thread INTEGER NOT NULL,
+  PRIMARY KEY(account_id, key)
+) WITHOUT ROWID;
+CREATE INDEX thread_ids_by_thread ON thread_ids(thread);
+)SQL",
 };
 } // namespace
 

@@ -78,7 +78,8 @@ Q_SIGNALS:
     void certificateNeedsDecision(qint64 accountId, const heron::net::CertificateInfo &info);
     // Queued changes of the account were replayed (applied, or refused by the server).
     void queueChanged(qint64 accountId);
-    // The search index learnt new messages or texts.
+    // The search index learnt new messages or texts, or new messages joined
+    // their conversations.
     void indexUpdated();
 
 private:

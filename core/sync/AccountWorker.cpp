@@ -4,6 +4,7 @@
 #include "mime/MessageContent.h"
 #include "search/Query.h"
 #include "search/SearchIndex.h"
+#include "threads/Threads.h"
 #include "sync/BodySync.h"
 #include "sync/Pop3Fetch.h"
 #include "util/ErrorText.h"
@@ -66,8 +67,9 @@ void AccountWorker::sync(const QString &folderRaw)
     *m_cancel = false;
     if (!ensureStore()) { Q_EMIT syncFinished(false); return; }
     const bool ok = m_account.isPop3() ? syncPop3() : syncImap(folderRaw);
-    // POP3 mail (and IMAP headers, when the bodies wait) is searchable soon.
-    if (m_account.isPop3()) QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
+    // What came is placed in its conversations and searchable soon (before
+    // the bodies download, which also indexes what is left).
+    QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
     // Outgoing mail does not wait for the incoming server: whatever IMAP or
     // POP3 just did, the outbox goes out if SMTP is reachable.
     if (!*m_cancel) sendOutbox();
@@ -88,13 +90,18 @@ void AccountWorker::catchUpIndex()
     try {
         const qint64 deadline = QDateTime::currentMSecsSinceEpoch() + 500;
         int total = 0;
-        for (int n; (n = search::indexPending(*m_store, 2000)) > 0;) {
+        // New messages join their conversations (cheap), then the index; the
+        // rest comes after whatever else is queued.
+        bool more = false;
+        for (int n; !more && (n = threads::assignPending(*m_store, 5000)) > 0;) {
             total += n;
-            if (QDateTime::currentMSecsSinceEpoch() >= deadline) {
-                QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
-                break;
-            }
+            more = QDateTime::currentMSecsSinceEpoch() >= deadline;
         }
+        for (int n; !more && (n = search::indexPending(*m_store, 2000)) > 0;) {
+            total += n;
+            more = QDateTime::currentMSecsSinceEpoch() >= deadline;
+        }
+        if (more) QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
         if (total > 0) Q_EMIT indexUpdated();
     } catch (...) {
         // The index stays behind (searches miss the newest messages) until

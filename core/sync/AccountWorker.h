@@ -52,8 +52,9 @@ public Q_SLOTS:
     // queues the next slice behind whatever was asked meanwhile, until the
     // offline window is complete. Started by sync().
     void downloadBodies();
-    // Brings the search index up to date with what is stored (new messages,
-    // bodies from an older Heron), in slices; emits indexUpdated() after.
+    // Places new messages in their conversations and brings the search index
+    // up to date with what is stored (new messages, bodies from an older
+    // Heron), in slices; emits indexUpdated() after.
     void catchUpIndex();
     // Message text search in one mailbox: the cached bodies, and the server's
     // SEARCH when useServer (IMAP, online). Answers with searchResults.

@@ -16,6 +16,7 @@
 #include "account/SecretStore.h"
 #include "ops/LocalOps.h"
 #include "store/MailStore.h"
+#include "threads/Threads.h"
 #include "sync/AccountManager.h"
 
 #include <QAbstractItemModelTester>
@@ -929,6 +930,148 @@ private Q_SLOTS:
         w.folderView()->setCurrentIndex(w.folderModel()->indexForMailbox(m_inbox));
         QTRY_VERIFY(list->rowCount() > 100);
         QCOMPARE(list->mailbox(), m_inbox);
+    }
+
+    // View > Threads: conversations collapsed to their first message with
+    // counts, newest conversation first, opened and closed with Right and
+    // Left or a click on the arrow; N goes to the next unread message across
+    // conversations, opening the one it is in; your reply from Sent is part
+    // of the conversation; marking a collapsed conversation read marks all
+    // of it; the choice survives a restart.
+    void threadsView()
+    {
+        Profile p(m_profileDir);
+        const int64_t sentBox = [&] { store::MailStore st(p.databasePath()); return st.mailboxByRole(m_account, QStringLiteral("\\Sent"))->id; }();
+        std::map<QString, int64_t> id;
+        {
+            store::MailStore st(p.databasePath());
+            auto add = [&](int64_t box, uint32_t uid, const char *key, const char *refs, int flags) {
+                MessageRecord m;
+                m.uid = uid;
+                m.date = 1900000000 + int64_t(uid);
+                m.fromAddr = QStringLiteral("%1@example.org").arg(QLatin1String(key));
+                m.subject = QStringLiteral("thread %1").arg(QLatin1String(key));
+                m.messageId = QStringLiteral("<%1.t@example.org>").arg(QLatin1String(key));
+                for (const QString &r : QString::fromLatin1(refs).split(QLatin1Char(' '), Qt::SkipEmptyParts))
+                    m.references += QStringLiteral("<%1.t@example.org> ").arg(r);
+                m.flags = flags;
+                st.insertMessages(box, 1, {m});
+                id[QString::fromLatin1(key)] = st.idsForUids(box, {uid}).front();
+            };
+            // Conversation A: a, my reply b (in Sent), c answering b (unread).
+            add(m_inbox, 910001, "a", "", Flag::Seen);
+            add(sentBox, 910002, "b", "a", Flag::Seen);
+            add(m_inbox, 910003, "c", "a b", 0);
+            add(m_inbox, 910005, "z", "", Flag::Seen); // alone
+            // Conversation X, the newest: x1 <- x2 (unread) <- x3, arriving out of order.
+            add(m_inbox, 910012, "x3", "x1 x2", Flag::Seen);
+            add(m_inbox, 910010, "x1", "", Flag::Seen);
+            add(m_inbox, 910011, "x2", "x1", 0);
+            while (threads::assignPending(st, 1000) > 0) {} // as the account worker does after a sync
+        }
+        {
+            MainWindow w(p, true);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            w.activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(&w)); // its shortcuts (N, R) answer
+            QVERIFY(w.selectMailbox(m_inbox));
+            MessageListModel *list = w.messageModel();
+            QAbstractItemModelTester tester(list, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            QTreeView *view = w.messageListView();
+            auto *threadsAction = w.findChild<QAction *>(QStringLiteral("threadsAction"));
+            QVERIFY(threadsAction);
+            QVERIFY(!threadsAction->isChecked());
+            QTRY_VERIFY(list->rowCount() > 3000);
+            const int flat = list->rowCount();
+            threadsAction->trigger();
+            QVERIFY(list->threaded());
+            const int collapsed = list->rowCount();
+            QVERIFY(collapsed <= flat - 3);
+            for (const char *k : {"x2", "x3", "c"}) QCOMPARE(list->rowOf(id[QString::fromLatin1(k)]), -1); // inside their conversations
+            auto subject = [&](int r) { return list->index(r, MessageListModel::SubjectColumn).data().toString(); };
+            auto state = [&](int r) { return MessageListModel::ThreadState(list->index(r, 0).data(ThreadStateRole).toInt()); };
+            auto depth = [&](int r) { return list->index(r, 0).data(ThreadDepthRole).toInt(); };
+            using State = MessageListModel::ThreadState;
+            QCOMPARE(subject(0), QStringLiteral("thread x1")); // the newest conversation, shown by its first message
+            QCOMPARE(state(0), State::Collapsed);
+            QCOMPARE(list->index(0, 0).data(ThreadSizeRole).toInt(), 3);
+            QCOMPARE(list->index(0, 0).data(ThreadUnreadRole).toInt(), 1);
+            QVERIFY(list->index(0, MessageListModel::SubjectColumn).data(Qt::FontRole).value<QFont>().bold()); // unread inside
+            QCOMPARE(list->index(0, MessageListModel::DateColumn).data(Qt::ToolTipRole).toString(),
+                     QStringLiteral("Newest message: ") + QLocale().toString(QDateTime::fromSecsSinceEpoch(1900910012), QLocale::LongFormat));
+            QVERIFY(list->index(0, MessageListModel::SubjectColumn).data(Qt::AccessibleTextRole).toString().contains(QLatin1String("3 messages")));
+            QCOMPARE(subject(1), QStringLiteral("thread z"));
+            QCOMPARE(state(1), State::None);
+            QCOMPARE(subject(2), QStringLiteral("thread a"));
+            QCOMPARE(list->index(2, 0).data(ThreadSizeRole).toInt(), 3); // with my reply from Sent
+            if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+                w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/threads-collapsed.png"));
+
+            // Right opens, Left (from any of its messages) closes.
+            view->setFocus();
+            view->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTest::keyClick(view, Qt::Key_Right);
+            QCOMPARE(list->rowCount(), collapsed + 2);
+            QCOMPARE(subject(1), QStringLiteral("thread x2"));
+            QCOMPARE(subject(2), QStringLiteral("thread x3"));
+            QCOMPARE(depth(1), 1);
+            QCOMPARE(depth(2), 2);
+            QCOMPARE(state(0), State::Expanded);
+            QCOMPARE(state(2), State::Member);
+            view->setCurrentIndex(list->index(2, MessageListModel::SubjectColumn));
+            QTest::keyClick(view, Qt::Key_Left);
+            QCOMPARE(list->rowCount(), collapsed);
+            QCOMPARE(view->currentIndex().row(), 0);
+            QCOMPARE(state(0), State::Collapsed);
+
+            // A click on the arrow opens it too.
+            const QRect cell = view->visualRect(list->index(0, MessageListModel::SubjectColumn));
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, QPoint(cell.left() + 7, cell.center().y()));
+            QTRY_COMPARE(state(0), State::Expanded);
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, QPoint(cell.left() + 7, cell.center().y()));
+            QTRY_COMPARE(state(0), State::Collapsed);
+
+            // N: into the collapsed conversation, then on to the next one.
+            view->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTest::keyClick(view, Qt::Key_N);
+            QCOMPARE(subject(view->currentIndex().row()), QStringLiteral("thread x2"));
+            QTest::keyClick(view, Qt::Key_N);
+            const int c = view->currentIndex().row();
+            QCOMPARE(subject(c), QStringLiteral("thread c"));
+            QCOMPARE(subject(c - 1), QStringLiteral("thread b")); // my reply, from Sent, in its place
+            QCOMPARE(subject(c - 2), QStringLiteral("thread a"));
+            QCOMPARE(depth(c), 2);
+            QTRY_VERIFY(w.messageView()->currentMessageId() == id["c"]);
+            if (qEnvironmentVariableIsSet("HERON_SCREENSHOT_DIR"))
+                w.grab().save(qEnvironmentVariable("HERON_SCREENSHOT_DIR") + QStringLiteral("/threads-expanded.png"));
+
+            // Marking a collapsed conversation read marks all its messages
+            // in this folder (x2 was read by opening it; mark x3 unread first).
+            view->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTest::keyClick(view, Qt::Key_Left);
+            store::MailStore st(p.databasePath());
+            st.db().exec(("UPDATE messages SET flags=0 WHERE id IN (" + QByteArray::number(qlonglong(id["x2"])) + "," +
+                          QByteArray::number(qlonglong(id["x3"])) + ")").constData());
+            list->refresh();
+            QTRY_COMPARE(list->index(0, 0).data(ThreadUnreadRole).toInt(), 2);
+            view->setCurrentIndex(list->index(0, MessageListModel::SubjectColumn));
+            QTest::keySequence(view, QKeySequence(Qt::Key_R));
+            QTRY_COMPARE(list->index(0, 0).data(ThreadUnreadRole).toInt(), 0);
+            for (const char *k : {"x1", "x2", "x3"}) QVERIFY(st.message(id[QString::fromLatin1(k)])->flags & Flag::Seen);
+        }
+        {
+            // Still threaded after a restart; then back to the plain list.
+            MainWindow w(p, true);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QVERIFY(w.selectMailbox(m_inbox));
+            QVERIFY(w.messageModel()->threaded());
+            auto *threadsAction = w.findChild<QAction *>(QStringLiteral("threadsAction"));
+            QVERIFY(threadsAction->isChecked());
+            threadsAction->trigger();
+            QVERIFY(!w.messageModel()->threaded());
+        }
     }
 
     // "All Mail" searches every folder (with a Folder column saying where);
