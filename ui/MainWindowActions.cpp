@@ -26,6 +26,7 @@
 #include "account/SecretStore.h"
 #include "net/ImapResponse.h"
 #include "ops/LocalOps.h"
+#include "threads/Threads.h"
 #include "store/MailStore.h"
 #include "util/ErrorText.h"
 #include "sync/AccountManager.h"
@@ -127,7 +128,10 @@ bool MainWindow::showConversation()
     std::vector<int64_t> sel = selectedMessageIds();
     const qint64 id = !sel.empty() ? sel.front() : m_view->currentMessageId();
     if (!id) return false;
-    const std::vector<int64_t> ids = m_store->conversation(id);
+    // Kept by the store once placed (threads/Threads.h); a message just
+    // synced is looked up by its Message-IDs meanwhile.
+    std::vector<int64_t> ids = threads::conversationOf(*m_store, id);
+    if (ids.empty()) ids = m_store->conversation(id);
     std::vector<int64_t> mailboxes;
     for (const MessageRecord &m : m_store->messagesByIds(ids))
         if (std::find(mailboxes.begin(), mailboxes.end(), m.mailboxId) == mailboxes.end()) mailboxes.push_back(m.mailboxId);

@@ -205,7 +205,7 @@ void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
             m_conversations.back().key = key;
         }
         m_conversations[size_t(it->second)].members.push_back(g.id);
-        m_members[g.id] = {g.flags, g.date};
+        m_members[g.id] = {g.flags, g.date, it->second};
     }
     if (withSent) {
         std::set<int64_t> accounts, sentBoxes;
@@ -221,7 +221,7 @@ void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
                 if (it == byKey.end()) continue;
                 const int64_t id = q.int64(0);
                 m_conversations[size_t(it->second)].members.push_back(id);
-                m_members[id] = {int(q.int64(3)), q.int64(2)};
+                m_members[id] = {int(q.int64(3)), q.int64(2), it->second};
                 m_fromSent.insert(id);
             }
         }
@@ -288,10 +288,18 @@ void MessageListModel::setThreaded(bool on)
     endResetModel();
 }
 
+const MessageListModel::Conversation *MessageListModel::conversationAt(int r) const
+{
+    if (!m_threaded || r < 0 || size_t(r) >= m_rowThread.size() || size_t(r) >= m_ids.size()) return nullptr;
+    const int t = m_rowThread[size_t(r)];
+    return t >= 0 && size_t(t) < m_conversations.size() ? &m_conversations[size_t(t)] : nullptr;
+}
+
 MessageListModel::ThreadState MessageListModel::threadState(int row) const
 {
-    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return ThreadState::None;
-    const Conversation &c = m_conversations[size_t(m_rowThread[size_t(row)])];
+    const Conversation *conv = conversationAt(row);
+    if (!conv) return ThreadState::None;
+    const Conversation &c = *conv;
     if (c.members.size() < 2) return ThreadState::None;
     if (row > 0 && m_rowThread[size_t(row) - 1] == m_rowThread[size_t(row)]) return ThreadState::Member;
     return m_expanded.count(c.key) ? ThreadState::Expanded : ThreadState::Collapsed;
@@ -305,7 +313,7 @@ int MessageListModel::threadDepth(int row) const
 
 int MessageListModel::threadHeadRow(int row) const
 {
-    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return row;
+    if (!conversationAt(row)) return row;
     // m_rowThread is non-decreasing: the head is the first row of its run.
     auto it = std::lower_bound(m_rowThread.begin(), m_rowThread.end(), m_rowThread[size_t(row)]);
     return int(it - m_rowThread.begin());
@@ -342,7 +350,7 @@ void MessageListModel::replaceRows(std::vector<int64_t> ids, std::vector<int> th
 
 int MessageListModel::setExpanded(int row, bool expanded)
 {
-    if (!m_threaded || row < 0 || size_t(row) >= m_ids.size()) return row;
+    if (!conversationAt(row)) return row;
     const int head = threadHeadRow(row);
     const int end = blockEnd(head);
     const int t = m_rowThread[size_t(head)];
@@ -498,15 +506,15 @@ void MessageListModel::applyLocalFlags(const std::vector<int64_t> &ids, int flag
             const bool wasUnread = !(member->second.flags & Flag::Seen);
             member->second.flags = add ? (member->second.flags | flags) : (member->second.flags & ~flags);
             const bool unread = !(member->second.flags & Flag::Seen);
-            if (wasUnread != unread)
-                for (size_t t = 0; t < m_conversations.size(); ++t) {
-                    Conversation &c = m_conversations[t];
-                    if (std::find(c.members.begin(), c.members.end(), id) == c.members.end()) continue;
-                    c.unread += unread ? 1 : -1;
-                    const int head = int(std::lower_bound(m_rowThread.begin(), m_rowThread.end(), int(t)) - m_rowThread.begin());
-                    Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
-                    break;
+            const int t = member->second.conversation;
+            if (wasUnread != unread && size_t(t) < m_conversations.size()) {
+                m_conversations[size_t(t)].unread += unread ? 1 : -1;
+                const auto head = std::lower_bound(m_rowThread.begin(), m_rowThread.end(), t);
+                if (head != m_rowThread.end() && *head == t) {
+                    const int r = int(head - m_rowThread.begin());
+                    Q_EMIT dataChanged(index(r, 0), index(r, ColumnCount - 1));
                 }
+            }
         }
         int r = rowOf(id);
         if (r < 0) continue;
@@ -587,7 +595,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     if (!m) return {};
     const bool unread = !(m->flags & Flag::Seen);
     const ThreadState thread = threadState(index.row());
-    const Conversation *conv = m_threaded ? &m_conversations[size_t(m_rowThread[size_t(index.row())])] : nullptr;
+    const Conversation *conv = conversationAt(index.row());
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -651,7 +659,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case Qt::AccessibleTextRole:
         if (index.column() == SubjectColumn && thread != ThreadState::None) {
             const QString subject = m->subject.isEmpty() ? tr("(no subject)") : m->subject;
-            if (thread == ThreadState::Member) return tr("%1, reply, level %2").arg(subject).arg(m_rowDepth[size_t(index.row())]);
+            if (thread == ThreadState::Member) return tr("%1, reply, level %2").arg(subject).arg(threadDepth(index.row()));
             return tr("%1, conversation of %n messages, %2", nullptr, int(conv->members.size()))
                 .arg(subject, thread == ThreadState::Collapsed ? tr("%n unread, collapsed", nullptr, conv->unread) : tr("expanded"));
         }
@@ -716,8 +724,10 @@ QMimeData *MessageListModel::mimeData(const QModelIndexList &indexes) const
     for (const QModelIndex &i : indexes) {
         if (rows.contains(i.row())) continue;
         rows.insert(i.row());
-        if (!ids.isEmpty()) ids += ',';
-        ids += QByteArray::number(messageId(i.row()));
+        for (int64_t id : idsForRow(i.row())) { // a collapsed conversation goes whole
+            if (!ids.isEmpty()) ids += ',';
+            ids += QByteArray::number(qlonglong(id));
+        }
     }
     auto *md = new QMimeData;
     md->setData(QString::fromLatin1(kMimeType), ids);

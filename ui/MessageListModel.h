@@ -113,6 +113,7 @@ private:
     struct Member {
         int flags = 0;
         int64_t date = 0;
+        int conversation = 0; // index into m_conversations
     };
     struct Got {
         int64_t id, thread, date;
@@ -123,6 +124,9 @@ private:
     std::vector<int64_t> arrangement(const Conversation &c, std::vector<int> *depths) const;
     void replaceRows(std::vector<int64_t> ids, std::vector<int> thread, std::vector<int> depth);
     int blockEnd(int head) const;
+    // The conversation row r belongs to; null when not threaded (or while a
+    // view asks about rows between layoutAboutToBeChanged and layoutChanged).
+    const Conversation *conversationAt(int r) const;
     bool isUnread(int64_t id) const;
 
     heron::store::MailStore *m_store;

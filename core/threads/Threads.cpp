@@ -132,6 +132,16 @@ int assignPending(store::MailStore &store, int max)
     return int(batch.size());
 }
 
+std::vector<int64_t> conversationOf(store::MailStore &store, int64_t messageId)
+{
+    std::vector<int64_t> out;
+    store::Statement q = store.db().prepare(
+        "SELECT m.id FROM messages m WHERE m.thread=(SELECT thread FROM messages WHERE id=?1) AND m.thread<>0 ORDER BY m.date, m.id");
+    q.bind(1, messageId);
+    while (q.step()) out.push_back(q.int64(0));
+    return out;
+}
+
 std::vector<Placed> arrange(const std::vector<MessageRecord> &members)
 {
     std::vector<const MessageRecord *> ms;

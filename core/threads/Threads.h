@@ -50,6 +50,10 @@ int64_t keyOf(const QString &messageId);
 // Safe from several connections at once.
 int assignPending(store::MailStore &store, int max);
 
+// Every message of messageId's conversation, in all folders of its account
+// (messageId included); empty while it is not placed yet.
+std::vector<int64_t> conversationOf(store::MailStore &store, int64_t messageId);
+
 struct Placed {
     int64_t id = 0;
     int depth = 0; // 0 for the conversation's first message

@@ -6,8 +6,12 @@
 //   heron-bench bodies PROFILE ACCOUNT [noindex]  offline body download (all messages), with or without indexing
 //   heron-bench vmime-bodies PROFILE ACCOUNT N    peer: N whole messages the vmime way (extract(), one by one)
 //   heron-bench search PROFILE                 queries against the index; index and text sizes
+//   heron-bench threads PROFILE                conversations: placing every message, threaded list open, expand;
+//                                              peer: JWZ over the whole folder at once (a rebuild on open)
+//   heron-bench gui-open PROFILE threads       offline start with View > Threads on
 #include "MainWindow.h"
 #include "MessageListModel.h"
+#include "ItemRoles.h"
 
 #include "account/Profile.h"
 #include "account/SecretStore.h"
@@ -15,6 +19,7 @@
 #include "net/GuardedSocket.h"
 #include "store/MailStore.h"
 #include "search/SearchIndex.h"
+#include "threads/Threads.h"
 #include "sync/AccountSync.h"
 #include "sync/BodySync.h"
 
@@ -23,6 +28,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSettings>
 #include <QTreeView>
 #include <QTest>
 
@@ -103,8 +109,12 @@ static int vmimeBatched(const QString &profileDir, const QString &accountName, i
     return 0;
 }
 
-static int guiOpen(const QString &profileDir)
+static int guiOpen(const QString &profileDir, bool threaded)
 {
+    {
+        QSettings settings(Profile(profileDir).settingsPath(), QSettings::IniFormat);
+        settings.setValue(QStringLiteral("view/threads"), threaded);
+    }
     QElapsedTimer t;
     t.start();
     ui::MainWindow w(Profile(profileDir), true);
@@ -235,6 +245,89 @@ static int searchBench(const QString &profileDir)
     return 0;
 }
 
+static int threadsBench(const QString &profileDir)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    auto one = [&](const char *sql) {
+        store::Statement q = st.db().prepare(sql);
+        return q.step() ? q.int64(0) : int64_t(-1);
+    };
+    // 1. Placing every message in its conversation, from nothing (what the
+    // worker does in slices after a first sync).
+    st.db().exec("UPDATE messages SET thread=0");
+    st.db().exec("DELETE FROM thread_ids");
+    QElapsedTimer t;
+    t.start();
+    int placed = 0;
+    for (int n; (n = threads::assignPending(st, 5000)) > 0;) placed += n;
+    const qint64 placeMs = t.elapsed();
+    const int64_t conversations = one("SELECT COUNT(DISTINCT thread) FROM messages");
+    const int64_t multi = one("SELECT COUNT(*) FROM (SELECT thread FROM messages GROUP BY thread HAVING COUNT(*) > 1)");
+    const int64_t largest = one("SELECT MAX(c) FROM (SELECT COUNT(*) AS c FROM messages GROUP BY thread)");
+    const int64_t inbox = one("SELECT id FROM mailboxes WHERE name='INBOX' LIMIT 1");
+    // 2. New mail: 1,000 messages placed one batch at a time.
+    st.db().exec("UPDATE messages SET thread=0 WHERE id IN (SELECT id FROM messages ORDER BY id DESC LIMIT 1000)");
+    t.restart();
+    while (threads::assignPending(st, 1000) > 0) {}
+    const qint64 newMs = t.elapsed();
+    // 3. Opening the folder: the plain list (the floor here: ids in date
+    // order), the threaded list, and the largest conversation expanded.
+    std::vector<qint64> flat, threaded, expand;
+    int rows = 0, threadedRows = 0;
+    for (int i = 0; i < 3; ++i) {
+        ui::MessageListModel m(&st);
+        t.restart();
+        m.setMailbox(inbox);
+        flat.push_back(t.elapsed());
+        rows = m.rowCount();
+        ui::MessageListModel tm(&st);
+        tm.setThreaded(true);
+        t.restart();
+        tm.setMailbox(inbox);
+        threaded.push_back(t.elapsed());
+        threadedRows = tm.rowCount();
+        int big = -1, bigSize = 0;
+        for (int r = 0; r < tm.rowCount(); ++r) {
+            const int size = tm.data(tm.index(r, 0), ui::ThreadSizeRole).toInt();
+            if (size > bigSize) { bigSize = size; big = r; }
+        }
+        t.restart();
+        if (big >= 0) tm.setExpanded(big, true);
+        expand.push_back(t.elapsed());
+    }
+    std::sort(flat.begin(), flat.end());
+    std::sort(threaded.begin(), threaded.end());
+    std::sort(expand.begin(), expand.end());
+    // 4. Peer: JWZ over the whole folder at once, as a client without kept
+    // conversations does on open (read every Message-ID and References, build).
+    t.restart();
+    std::vector<MessageRecord> all;
+    {
+        store::Statement q = st.db().prepare("SELECT id, message_id, in_reply_to, refs, date FROM messages WHERE mailbox_id=?");
+        q.bind(1, inbox);
+        while (q.step()) {
+            MessageRecord m;
+            m.id = q.int64(0);
+            m.messageId = q.text(1);
+            m.inReplyTo = q.text(2);
+            m.references = q.text(3);
+            m.date = q.int64(4);
+            all.push_back(std::move(m));
+        }
+    }
+    const size_t arranged = threads::arrange(all).size();
+    const qint64 rebuildMs = t.elapsed();
+    std::printf("messages=%d place_ms=%lld conversations=%lld multi=%lld largest=%lld new1000_ms=%lld rows=%d flat_open_ms=%lld "
+                "threaded_rows=%d threaded_open_ms=%lld expand_largest_ms=%lld rebuild_ms=%lld rebuild_placed=%zu "
+                "thread_ids_bytes=%lld peak_rss_kb=%ld\n",
+                placed, (long long)placeMs, (long long)conversations, (long long)multi, (long long)largest, (long long)newMs,
+                rows, (long long)flat[1], threadedRows, (long long)threaded[1], (long long)expand[1], (long long)rebuildMs,
+                arranged, (long long)one("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'thread_ids%' OR name LIKE 'messages_by_thread' OR name LIKE 'messages_unthreaded'"),
+                peakRssKb());
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -242,10 +335,11 @@ int main(int argc, char **argv)
     const QString cmd = a.value(1);
     if (cmd == QLatin1String("sync") && a.size() >= 4) return syncBench(a[2], a[3]);
     if (cmd == QLatin1String("vmime-batched") && a.size() >= 5) return vmimeBatched(a[2], a[3], a[4].toInt());
-    if (cmd == QLatin1String("gui-open") && a.size() >= 3) return guiOpen(a[2]);
+    if (cmd == QLatin1String("gui-open") && a.size() >= 3) return guiOpen(a[2], a.value(3) == QLatin1String("threads"));
     if (cmd == QLatin1String("bodies") && a.size() >= 4) return bodiesBench(a[2], a[3], a.value(4) != QLatin1String("noindex"));
     if (cmd == QLatin1String("vmime-bodies") && a.size() >= 5) return vmimeBodies(a[2], a[3], a[4].toInt());
     if (cmd == QLatin1String("search") && a.size() >= 3) return searchBench(a[2]);
+    if (cmd == QLatin1String("threads") && a.size() >= 3) return threadsBench(a[2]);
     std::fprintf(stderr, "usage: heron-bench sync|vmime-batched|gui-open ...\n");
     return 1;
 }

@@ -57,6 +57,8 @@ FB2=$(floor_bodies)
 VB=$("$bin" vmime-bodies /tmp/heron-bench-p2 alice 2000)
 S=$("$bin" search /tmp/heron-bench-b-index)
 GI=$(QT_QPA_PLATFORM=offscreen "$bin" gui-open /tmp/heron-bench-b-index)
+T=$("$bin" threads /tmp/heron-bench-p1)
+GT=$(QT_QPA_PLATFORM=offscreen "$bin" gui-open /tmp/heron-bench-p1 threads)
 
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2fx' % (a/b) if b>0 else '-')" "$1" "$2"; }
 floor_ms=$(( ( $(val "$F" fetch_ms) + $(val "$F2" fetch_ms) ) / 2 ))
@@ -87,3 +89,13 @@ echo "peak RSS of the body download: $(( $(val "$BI" peak_rss_kb) / 1024 )) MB"
 echo "index: $(( $(val "$S" index_bytes) / 1048576 )) MB for $(( $(val "$S" text_bytes) / 1048576 )) MB of text ($(ratio "$(val "$S" index_bytes)" "$(val "$S" text_bytes)") of the text)"
 grep '^query=' <<<"$S" | sed 's/^query=/  query /'
 echo "offline start with the index: $GI"
+
+echo
+echo "== conversations: $(val "$T" messages) messages, $(val "$T" conversations) conversations ($(val "$T" multi) of 2 or more, the largest $(val "$T" largest)) =="
+printf '%-34s %9s ms   (%s ms for 1,000 new ones)\n' "placing every message" "$(val "$T" place_ms)" "$(val "$T" new1000_ms)"
+printf '%-34s %9s ms   (floor: the plain list, %s ms: %s)\n' "threaded list open ($(val "$T" threaded_rows) rows)" "$(val "$T" threaded_open_ms)" \
+  "$(val "$T" flat_open_ms)" "$(ratio "$(val "$T" threaded_open_ms)" "$(val "$T" flat_open_ms)")"
+printf '%-34s %9s ms\n' "expanding the largest" "$(val "$T" expand_largest_ms)"
+printf '%-34s %9s ms   (peer: JWZ over the whole folder on open; Heron %s of it)\n' "rebuild on open" "$(val "$T" rebuild_ms)" \
+  "$(ratio "$(val "$T" threaded_open_ms)" "$(val "$T" rebuild_ms)")"
+echo "kept for it: $(( $(val "$T" thread_ids_bytes) / 1024 )) KB; offline start threaded: $GT"

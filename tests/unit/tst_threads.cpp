@@ -263,6 +263,12 @@ private Q_SLOTS:
         std::vector<int64_t> members;
         while (q.step()) members.push_back(q.int64(0));
         QCOMPARE(members.size(), size_t(5));
+        std::vector<int64_t> conv = threads::conversationOf(*s, r2); // Shift+O: all folders of the account
+        std::sort(conv.begin(), conv.end());
+        std::sort(members.begin(), members.end());
+        QCOMPARE(conv, members);
+        const int64_t fresh = store(inbox, "fresh@x", ref("root@x"));
+        QVERIFY(threads::conversationOf(*s, fresh).empty()); // not placed yet: the caller looks it up by Message-ID
         const auto p = threads::arrange(s->messagesByIds(members));
         QCOMPARE(p.front().id, root);
         QCOMPARE(p.size(), size_t(5));
