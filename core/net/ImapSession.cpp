@@ -420,8 +420,13 @@ ImapSelectInfo ImapSession::select(const QByteArray &rawName, uint32_t knownVali
             if (set.isList()) return;
             for (const QByteArray &part : set.text.split(',')) {
                 const qsizetype colon = part.indexOf(':');
-                uint32_t a = (colon < 0 ? part : part.left(colon)).toUInt();
-                uint32_t b = colon < 0 ? a : part.mid(colon + 1).toUInt();
+                bool okA = false, okB = true;
+                uint32_t a = (colon < 0 ? part : part.left(colon)).toUInt(&okA);
+                uint32_t b = colon < 0 ? a : part.mid(colon + 1).toUInt(&okB);
+                // Only numbers: "5:*" or garbage must not be read as 1:5 (or
+                // anything else) and make messages vanish here.
+                if (!okA || !okB)
+                    fail(NetError::Protocol, QStringLiteral("%1 sent a malformed list of expunged messages").arg(m_account.incoming.host));
                 if (a > b) std::swap(a, b);
                 if (b == 0) continue;
                 if (info.vanished.size() >= kMaxRanges)

@@ -106,6 +106,63 @@ private Q_SLOTS:
         QVERIFY(!s.isConnected());
     }
 
+    // QRESYNC's VANISHED (EARLIER) from a hostile server: ranges that name
+    // every UID there is stay ranges (nothing is expanded), reversed and
+    // overlapping ones are merged, and anything that is not a list of
+    // numbers is a clear protocol error, never a guess about which messages
+    // are gone.
+    void hostileVanishedInSelect_data()
+    {
+        QTest::addColumn<QByteArray>("set");
+        QTest::addColumn<QString>("ranges"); // "" with ok=false: refused
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("everything") << QByteArray("1:4294967295") << QStringLiteral("1-4294967295") << true;
+        QTest::newRow("reversed, overlapping, zero") << QByteArray("9:3,2,3:3,0,20") << QStringLiteral("2-9 20-20") << true;
+        QTest::newRow("star") << QByteArray("5:*") << QString() << false;
+        QTest::newRow("garbage") << QByteArray("1,abc") << QString() << false;
+        QTest::newRow("negative") << QByteArray("-5:3") << QString() << false;
+        QTest::newRow("overflow") << QByteArray("99999999999") << QString() << false;
+        QByteArray many;
+        for (int i = 0; i < 1'100'000; ++i) many += QByteArray::number(2 * i + 1) + ',';
+        many.chop(1);
+        QTest::newRow("1.1 million ranges") << many << QString() << false;
+    }
+    void hostileVanishedInSelect()
+    {
+        QFETCH(QByteArray, set);
+        QFETCH(QString, ranges);
+        QFETCH(bool, ok);
+        const std::string vanished = "* VANISHED (EARLIER) " + set.toStdString() + "\r\n";
+        ScriptedServer server("* OK fake\r\n", [vanished](const std::string &line) -> std::string {
+            const std::string tag = imapTag(line);
+            if (imapIs(line, "CAPABILITY")) return "* CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC\r\n" + tag + " OK done\r\n";
+            if (imapIs(line, "ENABLE")) return "* ENABLED QRESYNC\r\n" + tag + " OK enabled\r\n";
+            if (imapIs(line, "SELECT"))
+                return "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [HIGHESTMODSEQ 90] m\r\n" + vanished +
+                       "* 1 FETCH (UID 30 FLAGS (\\Seen) MODSEQ (88))\r\n" + tag + " OK [READ-WRITE] done\r\n";
+            return tag + " OK done\r\n";
+        });
+        net::ImapSession s(account(server.port(), Security::None), QStringLiteral("pw"), {});
+        s.connect();
+        QVERIFY(s.qresyncEnabled());
+        try {
+            const net::ImapSelectInfo info = s.select("INBOX", 7, 80);
+            QVERIFY2(ok, "a malformed VANISHED was accepted");
+            QVERIFY(server.receivedContaining("QRESYNC (7 80)"));
+            QVERIFY(info.qresync);
+            QStringList got;
+            for (const auto &r : info.vanished) got << QStringLiteral("%1-%2").arg(r.first).arg(r.second);
+            QCOMPARE(got.join(QLatin1Char(' ')), ranges);
+            QCOMPARE(info.changed.size(), size_t(1));
+            QVERIFY(info.isVanished(4));
+            QCOMPARE(info.isVanished(15), ranges.startsWith(QLatin1String("1-")));
+        } catch (const net::NetError &e) {
+            QVERIFY2(!ok, qPrintable(e.message()));
+            QCOMPARE(e.kind(), net::NetError::Protocol);
+            QVERIFY(!e.message().isEmpty());
+        }
+    }
+
     void connectionDroppedMidFetch()
     {
         ScriptedServer server("* OK fake\r\n", loginThen([](const std::string &line) -> std::string {
