@@ -812,8 +812,9 @@ std::vector<int64_t> MainWindow::selectedMessageIds() const
     // (marking it read, moving or deleting it acts on the whole of it).
     std::vector<int64_t> ids;
     std::set<int64_t> seen;
-    for (const QModelIndex &i : m_listView->selectionModel()->selectedRows())
-        for (int64_t id : m_messages->idsForRow(i.row()))
+    const QModelIndexList rows = m_listView->selectionModel()->selectedRows();
+    for (const QModelIndex &i : rows)
+        for (int64_t id : m_messages->idsForRow(i.row(), rows.size() == 1))
             if (seen.insert(id).second) ids.push_back(id);
     return ids;
 }
@@ -954,7 +955,11 @@ ComposerWindow *MainWindow::openDraft(qint64 messageId)
     for (const mime::Attachment &a : c.attachments) start.attachments.push_back({a.fileName, a.mimeType, a.data});
     const qint64 account = mailbox ? mailbox->accountId : currentAccountId();
     auto *composer = new ComposerWindow(m_store.get(), account, start, this);
-    composer->setDraftSource(record->uid);
+    // Saving or sending it replaces the draft on the server, by its UID in
+    // Drafts: only a message that is in Drafts is one (the UID of a message
+    // elsewhere would name an unrelated draft).
+    const auto drafts = mailbox ? m_store->mailboxByRole(mailbox->accountId, QStringLiteral("\\Drafts")) : std::nullopt;
+    if (drafts && drafts->id == record->mailboxId) composer->setDraftSource(record->uid);
     QString fromName, fromAddress;
     mime::splitAddress(c.from, &fromName, &fromAddress);
     composer->selectIdentity(account, fromAddress);

@@ -84,8 +84,10 @@ void MainWindow::toggleFlagOnSelection(int flag)
 {
     std::vector<int64_t> ids = selectedMessageIds();
     if (ids.empty()) return;
-    int row = m_messages->rowOf(ids.front());
-    const bool has = m_messages->index(row, 0).data(FlagsRole).toInt() & flag;
+    // As the row at hand shows it (the current one, else the first selected).
+    QModelIndex at = m_listView->currentIndex();
+    if (!at.isValid() || !m_listView->selectionModel()->isRowSelected(at.row(), {})) at = m_messages->index(m_messages->rowOf(ids.front()), 0);
+    const bool has = m_messages->index(at.row(), 0).data(FlagsRole).toInt() & flag;
     setFlagsOnSelection(flag, !has);
 }
 

@@ -117,6 +117,7 @@ void MessageListModel::loadIds()
         loadIdsOrThrow();
     } catch (...) {
         m_ids.clear();
+        m_rowIndexValid = false;
         m_pages.clear();
         m_conversations.clear();
         m_rowThread.clear();
@@ -128,7 +129,13 @@ void MessageListModel::loadIds()
 
 void MessageListModel::loadIdsOrThrow()
 {
+    // Open conversations stay open across a reload, by a message of theirs:
+    // their numbers change when two are found to be one.
+    std::vector<int64_t> keepOpen;
+    for (const Conversation &c : m_conversations)
+        if (m_expanded.count(c.key)) keepOpen.push_back(c.head);
     m_folderLabels.clear(); // folders may have been renamed
+    m_rowIndexValid = false;
     m_ids.clear();
     m_pages.clear();
     m_conversations.clear();
@@ -185,14 +192,26 @@ void MessageListModel::loadIdsOrThrow()
     std::vector<Got> got;
     while (q.step()) got.push_back({q.int64(0), q.int64(1), q.int64(2), int(q.int64(3))});
     // A folder's conversations include your replies from Sent; a list of
-    // matches shows only what matches.
-    const bool withSent = m_filter.isEmpty() && m_baseQuery.isEmpty() && !m_unreadOnly && !m_flaggedOnly &&
-                          (m_mailbox > 0 || m_mailbox == kUnified);
-    buildConversations(got, withSent);
+    // matches shows only what matches, and Drafts, Trash, Junk and Sent
+    // itself only their own messages (a draft row must be a draft).
+    bool withSent = m_filter.isEmpty() && m_baseQuery.isEmpty() && !m_unreadOnly && !m_flaggedOnly &&
+                    (m_mailbox > 0 || m_mailbox == kUnified);
+    for (int64_t mb : m_mailboxes) {
+        const auto box = withSent ? m_store->mailbox(mb) : std::nullopt;
+        if (!box) break;
+        for (const char *role : {"\\Drafts", "\\Trash", "\\Junk", "\\Sent"})
+            if (auto r = m_store->mailboxByRole(box->accountId, QString::fromLatin1(role)); r && r->id == mb) withSent = false;
+    }
+    buildConversations(got, withSent, in);
+    m_expanded.clear();
+    for (int64_t id : keepOpen) {
+        auto it = m_members.find(id);
+        if (it != m_members.end()) m_expanded.insert(m_conversations[size_t(it->second.conversation)].key);
+    }
     layOutRows();
 }
 
-void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
+void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent, const std::string &in)
 {
     std::unordered_map<int64_t, int> byKey;
     byKey.reserve(got.size());
@@ -214,7 +233,12 @@ void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
         for (int64_t acc : accounts)
             if (auto sent = m_store->mailboxByRole(acc, QStringLiteral("\\Sent")); sent && !shows(sent->id)) sentBoxes.insert(sent->id);
         for (int64_t box : sentBoxes) {
-            Statement q = m_store->db().prepare("SELECT id, thread, date, flags FROM messages WHERE mailbox_id=? AND thread<>0");
+            // Not a copy of a message this list has (a mailing list sends
+            // your post back, a Bcc to yourself): each message once.
+            Statement q = m_store->db().prepare(
+                ("SELECT s.id, s.thread, s.date, s.flags FROM messages s WHERE s.mailbox_id=? AND s.thread<>0 AND NOT EXISTS "
+                 "(SELECT 1 FROM messages o WHERE o.thread=s.thread AND o.thread<>0 AND o.message_id=s.message_id AND "
+                 "s.message_id<>'' AND o.mailbox_id IN (" + in + "))").c_str());
             q.bind(1, box);
             while (q.step()) {
                 auto it = byKey.find(q.int64(1));
@@ -232,38 +256,70 @@ void MessageListModel::buildConversations(std::vector<Got> &got, bool withSent)
                 const Member &x = m_members[a], &y = m_members[b];
                 return x.date != y.date ? x.date < y.date : a < b;
             });
-        c.head = c.members.front();
+        c.head = 0;
         for (int64_t id : c.members) {
             const Member &m = m_members[id];
             if (!(m.flags & Flag::Seen)) ++c.unread;
+            if (m_fromSent.count(id)) continue;
+            // Its row is its oldest message of this list, never one from Sent.
+            if (!c.head) c.head = id;
             c.newest = std::max(c.newest, m.date);
         }
     }
+    // By date: conversations in the order of their newest message (the date
+    // their row shows). Otherwise in the order of their first message in the
+    // sort order, as the query gave them.
+    if (m_sortColumn == DateColumn)
+        std::stable_sort(m_conversations.begin(), m_conversations.end(), [this](const Conversation &a, const Conversation &b) {
+            return m_sortOrder == Qt::DescendingOrder ? a.newest > b.newest : a.newest < b.newest;
+        });
+    for (size_t t = 0; t < m_conversations.size(); ++t)
+        for (int64_t id : m_conversations[t].members) m_members[id].conversation = int(t);
 }
 
-std::vector<int64_t> MessageListModel::arrangement(const Conversation &c, std::vector<int> *depths) const
+std::vector<int64_t> MessageListModel::arrangement(const Conversation &c, std::vector<int> *depths,
+                                                  const std::unordered_map<int64_t, MessageRecord> *records) const
 {
+    std::vector<MessageRecord> members;
+    if (records) {
+        for (int64_t id : c.members)
+            if (auto it = records->find(id); it != records->end()) members.push_back(it->second);
+    } else {
+        members = m_store->messagesByIds(c.members);
+    }
     std::vector<int64_t> ids;
-    for (const threads::Placed &p : threads::arrange(m_store->messagesByIds(c.members))) {
+    for (const threads::Placed &p : threads::arrange(members)) {
         ids.push_back(p.id);
         depths->push_back(p.depth);
     }
     return ids;
 }
 
+bool MessageListModel::isExpanded(const Conversation &c) const
+{
+    // A conversation shown on its own (Shift+O) is always open.
+    return c.members.size() > 1 && (m_mailbox == kConversation || m_expanded.count(c.key) > 0);
+}
+
 void MessageListModel::layOutRows()
 {
+    m_rowIndexValid = false;
     m_ids.clear();
     m_rowThread.clear();
     m_rowDepth.clear();
     m_ids.reserve(m_conversations.size());
+    // The open conversations' headers in one query.
+    std::vector<int64_t> wanted;
+    for (const Conversation &c : m_conversations)
+        if (isExpanded(c)) wanted.insert(wanted.end(), c.members.begin(), c.members.end());
+    std::unordered_map<int64_t, MessageRecord> records;
+    for (MessageRecord &m : m_store->messagesByIds(wanted)) records.emplace(m.id, std::move(m));
     for (size_t t = 0; t < m_conversations.size(); ++t) {
-        Conversation &c = m_conversations[t];
-        if (c.members.size() > 1 && m_expanded.count(c.key)) {
+        const Conversation &c = m_conversations[t];
+        if (isExpanded(c)) {
             std::vector<int> depths;
-            const std::vector<int64_t> ids = arrangement(c, &depths);
+            const std::vector<int64_t> ids = arrangement(c, &depths, &records);
             if (!ids.empty()) {
-                c.head = ids.front();
                 for (size_t i = 0; i < ids.size(); ++i) {
                     m_ids.push_back(ids[i]);
                     m_rowThread.push_back(int(t));
@@ -302,7 +358,7 @@ MessageListModel::ThreadState MessageListModel::threadState(int row) const
     const Conversation &c = *conv;
     if (c.members.size() < 2) return ThreadState::None;
     if (row > 0 && m_rowThread[size_t(row) - 1] == m_rowThread[size_t(row)]) return ThreadState::Member;
-    return m_expanded.count(c.key) ? ThreadState::Expanded : ThreadState::Collapsed;
+    return isExpanded(c) ? ThreadState::Expanded : ThreadState::Collapsed;
 }
 
 int MessageListModel::threadDepth(int row) const
@@ -336,38 +392,62 @@ void MessageListModel::replaceRows(std::vector<int64_t> ids, std::vector<int> th
     m_rowThread = std::move(thread);
     m_rowDepth = std::move(depth);
     m_pages.clear();
+    m_rowIndexValid = false;
     std::unordered_map<qint64, int> pos;
     pos.reserve(m_ids.size());
     for (size_t i = 0; i < m_ids.size(); ++i) pos.emplace(m_ids[i], int(i));
     QModelIndexList to;
-    for (int i = 0; i < from.size(); ++i) {
-        auto it = pos.find(fromIds[size_t(i)]);
-        to << (it == pos.end() ? QModelIndex() : index(it->second, from[i].column()));
-    }
+    for (int i = 0; i < from.size(); ++i) to << index(remappedRow(pos, fromIds[size_t(i)]), from[i].column());
     changePersistentIndexList(from, to);
     Q_EMIT layoutChanged();
 }
 
+int MessageListModel::remappedRow(const std::unordered_map<qint64, int> &pos, int64_t id) const
+{
+    auto it = pos.find(id);
+    if (it != pos.end()) return it->second;
+    // Now inside a collapsed conversation: its row.
+    auto member = m_members.find(id);
+    if (member == m_members.end()) return -1;
+    auto head = std::lower_bound(m_rowThread.begin(), m_rowThread.end(), member->second.conversation);
+    return head != m_rowThread.end() && *head == member->second.conversation ? int(head - m_rowThread.begin()) : -1;
+}
+
 int MessageListModel::setExpanded(int row, bool expanded)
 {
-    if (!conversationAt(row)) return row;
+    if (!conversationAt(row) || m_mailbox == kConversation) return threadHeadRow(row);
     const int head = threadHeadRow(row);
     const int end = blockEnd(head);
     const int t = m_rowThread[size_t(head)];
     Conversation &c = m_conversations[size_t(t)];
-    if (c.members.size() < 2 || (m_expanded.count(c.key) > 0) == expanded) return head;
+    if (c.members.size() < 2 || isExpanded(c) == expanded) return head;
     if (!expanded) {
         m_expanded.erase(c.key);
-        if (end - head > 1) {
-            beginRemoveRows({}, head + 1, end - 1);
-            m_ids.erase(m_ids.begin() + head + 1, m_ids.begin() + end);
-            m_rowThread.erase(m_rowThread.begin() + head + 1, m_rowThread.begin() + end);
-            m_rowDepth.erase(m_rowDepth.begin() + head + 1, m_rowDepth.begin() + end);
-            m_pages.clear();
-            endRemoveRows();
+        if (m_ids[size_t(head)] == c.head) {
+            if (end - head > 1) {
+                beginRemoveRows({}, head + 1, end - 1);
+                m_ids.erase(m_ids.begin() + head + 1, m_ids.begin() + end);
+                m_rowThread.erase(m_rowThread.begin() + head + 1, m_rowThread.begin() + end);
+                m_rowDepth.erase(m_rowDepth.begin() + head + 1, m_rowDepth.begin() + end);
+                m_pages.clear();
+                m_rowIndexValid = false;
+                endRemoveRows();
+            }
+            Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
+        } else {
+            // Its first row was not its own row (one from Sent, or a reply
+            // dated before what it answers): the block becomes that row.
+            std::vector<int64_t> ids(m_ids.begin(), m_ids.begin() + head);
+            std::vector<int> thread(m_rowThread.begin(), m_rowThread.begin() + head);
+            std::vector<int> depth(m_rowDepth.begin(), m_rowDepth.begin() + head);
+            ids.push_back(c.head);
+            thread.push_back(t);
+            depth.push_back(0);
+            ids.insert(ids.end(), m_ids.begin() + end, m_ids.end());
+            thread.insert(thread.end(), m_rowThread.begin() + end, m_rowThread.end());
+            depth.insert(depth.end(), m_rowDepth.begin() + end, m_rowDepth.end());
+            replaceRows(std::move(ids), std::move(thread), std::move(depth));
         }
-        c.head = m_ids[size_t(head)];
-        Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
         return head;
     }
     std::vector<int> depths;
@@ -381,18 +461,18 @@ int MessageListModel::setExpanded(int row, bool expanded)
     }
     if (ids.size() < 2) return head;
     m_expanded.insert(c.key);
-    c.head = ids.front();
     if (ids.front() == m_ids[size_t(head)] && end == head + 1) {
         beginInsertRows({}, head + 1, head + int(ids.size()) - 1);
         m_ids.insert(m_ids.begin() + head + 1, ids.begin() + 1, ids.end());
         m_rowThread.insert(m_rowThread.begin() + head + 1, ids.size() - 1, t);
         m_rowDepth.insert(m_rowDepth.begin() + head + 1, depths.begin() + 1, depths.end());
         m_pages.clear();
+        m_rowIndexValid = false;
         endInsertRows();
         Q_EMIT dataChanged(index(head, 0), index(head, ColumnCount - 1));
     } else {
-        // Its head is not the oldest message (a reply dated before what it
-        // answers): the block is laid out again.
+        // Its first message is not its row (one from Sent, or a reply dated
+        // before what it answers): the block is laid out again.
         std::vector<int64_t> allIds(m_ids.begin(), m_ids.begin() + head);
         std::vector<int> allThread(m_rowThread.begin(), m_rowThread.begin() + head);
         std::vector<int> allDepth(m_rowDepth.begin(), m_rowDepth.begin() + head);
@@ -433,8 +513,9 @@ int MessageListModel::nextUnreadRow(int from)
     // one that has it), wrapping around to the start of the current one.
     const int n = int(m_conversations.size());
     const int t0 = from >= 0 && from < rows ? m_rowThread[size_t(from)] : -1;
+    const int64_t fromId = t0 >= 0 ? m_ids[size_t(from)] : 0;
     if (t0 >= 0 && threadState(from) == ThreadState::Collapsed &&
-        m_conversations[size_t(t0)].unread > (isUnread(m_ids[size_t(from)]) ? 1 : 0))
+        m_conversations[size_t(t0)].unread > (isUnread(fromId) ? 1 : 0))
         from = setExpanded(from, true); // the unread ones inside come first
     if (t0 >= 0)
         for (int r = from + 1; r < blockEnd(from); ++r)
@@ -446,7 +527,9 @@ int MessageListModel::nextUnreadRow(int from)
         int head = int(std::lower_bound(m_rowThread.begin(), m_rowThread.end(), t) - m_rowThread.begin());
         if (c.members.size() > 1 && !m_expanded.count(c.key) && !(c.head == m_ids[size_t(head)] && c.unread == 1 && isUnread(c.head)))
             head = setExpanded(head, true);
-        const int stop = t == t0 ? from + 1 : blockEnd(head);
+        // Back in the first conversation: up to the current message, not
+        // including it (rows may have moved: conversations opened meanwhile).
+        const int stop = t == t0 ? rowOf(fromId) : blockEnd(head);
         for (int r = head; r < stop; ++r)
             if (isUnread(m_ids[size_t(r)])) return r;
         if (t0 < 0 && step == n) break;
@@ -454,11 +537,14 @@ int MessageListModel::nextUnreadRow(int from)
     return -1;
 }
 
-std::vector<int64_t> MessageListModel::idsForRow(int row) const
+std::vector<int64_t> MessageListModel::idsForRow(int row, bool alone) const
 {
     if (threadState(row) != ThreadState::Collapsed) {
         const qint64 id = messageId(row);
-        return id ? std::vector<int64_t>{id} : std::vector<int64_t>{};
+        // A message from Sent among others selected (Ctrl+A, a range) stays
+        // where it is: it is not this folder's.
+        if (!id || (!alone && m_fromSent.count(id))) return {};
+        return {id};
     }
     std::vector<int64_t> out;
     for (int64_t id : m_conversations[size_t(m_rowThread[size_t(row)])].members)
@@ -485,14 +571,12 @@ void MessageListModel::refresh()
     for (const QModelIndex &i : from) fromIds.push_back(messageId(i.row()));
     m_ids = std::move(fresh);
     m_pages.clear();
+    m_rowIndexValid = false;
     std::unordered_map<qint64, int> pos;
     pos.reserve(m_ids.size());
     for (size_t i = 0; i < m_ids.size(); ++i) pos.emplace(m_ids[i], int(i));
     QModelIndexList to;
-    for (int i = 0; i < from.size(); ++i) {
-        auto it = pos.find(fromIds[size_t(i)]);
-        to << (it == pos.end() ? QModelIndex() : index(it->second, from[i].column()));
-    }
+    for (int i = 0; i < from.size(); ++i) to << index(remappedRow(pos, fromIds[size_t(i)]), from[i].column());
     changePersistentIndexList(from, to);
     Q_EMIT layoutChanged();
 }
@@ -533,9 +617,14 @@ qint64 MessageListModel::messageId(int row) const
 
 int MessageListModel::rowOf(qint64 messageId) const
 {
-    for (size_t i = 0; i < m_ids.size(); ++i)
-        if (m_ids[i] == messageId) return int(i);
-    return -1;
+    if (!m_rowIndexValid) {
+        m_rowIndex.clear();
+        m_rowIndex.reserve(m_ids.size());
+        for (size_t i = 0; i < m_ids.size(); ++i) m_rowIndex.emplace(m_ids[i], int(i));
+        m_rowIndexValid = true;
+    }
+    auto it = m_rowIndex.find(messageId);
+    return it == m_rowIndex.end() ? -1 : it->second;
 }
 
 const MessageRecord *MessageListModel::row(int r) const
@@ -719,16 +808,14 @@ QStringList MessageListModel::mimeTypes() const { return {QString::fromLatin1(kM
 
 QMimeData *MessageListModel::mimeData(const QModelIndexList &indexes) const
 {
-    QSet<int> rows;
+    std::set<int> rows;
+    for (const QModelIndex &i : indexes) rows.insert(i.row());
     QByteArray ids;
-    for (const QModelIndex &i : indexes) {
-        if (rows.contains(i.row())) continue;
-        rows.insert(i.row());
-        for (int64_t id : idsForRow(i.row())) { // a collapsed conversation goes whole
+    for (int r : rows)
+        for (int64_t id : idsForRow(r, rows.size() == 1)) { // a collapsed conversation goes whole
             if (!ids.isEmpty()) ids += ',';
             ids += QByteArray::number(qlonglong(id));
         }
-    }
     auto *md = new QMimeData;
     md->setData(QString::fromLatin1(kMimeType), ids);
     return md;

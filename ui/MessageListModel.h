@@ -77,7 +77,9 @@ public:
     // What a selected row stands for: all the messages of a collapsed
     // conversation that are in this list (not those joined from Sent),
     // otherwise the row's message.
-    std::vector<int64_t> idsForRow(int row) const;
+    // alone: the row is the whole selection (else a message joined from Sent
+    // stands for nothing: selecting a range acts on this list's messages).
+    std::vector<int64_t> idsForRow(int row, bool alone = true) const;
 
     qint64 messageId(int row) const;
     int rowOf(qint64 messageId) const;
@@ -106,8 +108,8 @@ private:
     struct Conversation {
         int64_t key = 0;               // messages.thread, or -id for a message not placed yet
         std::vector<int64_t> members;  // oldest first
-        int64_t head = 0;              // the row shown when collapsed
-        int64_t newest = 0;            // date of its newest message
+        int64_t head = 0;              // the row shown when collapsed: its oldest message of this list
+        int64_t newest = 0;            // date of its newest message of this list
         int unread = 0;
     };
     struct Member {
@@ -119,13 +121,20 @@ private:
         int64_t id, thread, date;
         int flags;
     };
-    void buildConversations(std::vector<Got> &got, bool withSent);
+    void buildConversations(std::vector<Got> &got, bool withSent, const std::string &in);
     void layOutRows();
-    std::vector<int64_t> arrangement(const Conversation &c, std::vector<int> *depths) const;
+    bool isExpanded(const Conversation &c) const;
+    // Reading order of c's messages (records: already read headers, else from the store).
+    std::vector<int64_t> arrangement(const Conversation &c, std::vector<int> *depths,
+                                     const std::unordered_map<int64_t, MessageRecord> *records = nullptr) const;
+    // Where a message of the old layout is now: its row, or its collapsed conversation's (-1: gone).
+    int remappedRow(const std::unordered_map<qint64, int> &pos, int64_t id) const;
     void replaceRows(std::vector<int64_t> ids, std::vector<int> thread, std::vector<int> depth);
     int blockEnd(int head) const;
-    // The conversation row r belongs to; null when not threaded (or while a
-    // view asks about rows between layoutAboutToBeChanged and layoutChanged).
+    // The conversation row r belongs to; null when not threaded or r is out
+    // of range (between layoutAboutToBeChanged and layoutChanged in refresh()
+    // a row of the old layout may get the new layout's conversation: only
+    // bounds are guaranteed there).
     const Conversation *conversationAt(int r) const;
     bool isUnread(int64_t id) const;
 
@@ -151,6 +160,8 @@ private:
     std::unordered_map<int64_t, Member> m_members;
     std::unordered_set<int64_t> m_fromSent;     // members joined from the Sent folder
     std::set<int64_t> m_expanded;               // conversation keys
+    mutable std::unordered_map<int64_t, int> m_rowIndex; // message id -> row (rowOf), rebuilt after a layout change
+    mutable bool m_rowIndexValid = false;
 };
 
 } // namespace heron::ui

@@ -107,7 +107,10 @@ bool ThreadDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const
     if (event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseButtonDblClick) {
         auto *me = static_cast<QMouseEvent *>(event);
         if (me->button() == Qt::LeftButton && arrowRect(option, index).contains(me->position().toPoint())) {
-            Q_EMIT toggleRequested(index.row());
+            // The press toggles; the second press of a double click is
+            // swallowed (a habitual double click opens it, and does not open
+            // the message either).
+            if (event->type() == QEvent::MouseButtonPress) Q_EMIT toggleRequested(index.row());
             return true;
         }
     }

@@ -276,7 +276,8 @@ CREATE TABLE saved_searches (
     // Message-ID an account has seen, its own or referenced (In-Reply-To,
     // References), by a 63-bit hash, with the conversation it joins; two
     // conversations that turn out to be one (a late parent) are merged into
-    // the lower number.
+    // the lower number. thread_counter: the next number, never reused (a
+    // view may still hold a number merged away).
     R"SQL(
 ALTER TABLE messages ADD COLUMN thread INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX messages_unthreaded ON messages(id) WHERE thread=0;
@@ -288,6 +289,8 @@ CREATE TABLE thread_ids (
   PRIMARY KEY(account_id, key)
 ) WITHOUT ROWID;
 CREATE INDEX thread_ids_by_thread ON thread_ids(thread);
+CREATE TABLE thread_counter (next INTEGER NOT NULL);
+INSERT INTO thread_counter VALUES (1);
 )SQL",
 };
 } // namespace

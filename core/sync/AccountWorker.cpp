@@ -104,9 +104,17 @@ void AccountWorker::catchUpIndex()
         if (more) QMetaObject::invokeMethod(this, &AccountWorker::catchUpIndex, Qt::QueuedConnection);
         if (total > 0) Q_EMIT indexUpdated();
     } catch (...) {
-        // The index stays behind (searches miss the newest messages) until
-        // the next try; the mail itself is stored.
+        // Conversations and the index stay behind (new messages stand alone,
+        // searches miss them) until the next try, in a minute or after the
+        // next sync; the mail itself is stored.
         qWarning("heron: the search index could not be updated: %s", qPrintable(util::describeCurrentException().message));
+        if (!m_catchUpRetry) {
+            m_catchUpRetry = true;
+            QTimer::singleShot(60'000, this, [this] {
+                m_catchUpRetry = false;
+                catchUpIndex();
+            });
+        }
     }
 }
 

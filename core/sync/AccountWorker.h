@@ -106,6 +106,7 @@ private:
     std::unique_ptr<AccountSync> m_sync;
     std::unique_ptr<BodySync> m_bodies; // a download under way (its counts span slices)
     bool m_bodiesQueued = false;
+    bool m_catchUpRetry = false; // catchUpIndex() failed and is due again
     int64_t m_bodiesDone = 0;
     std::unique_ptr<net::ImapSession> m_idle;
     std::atomic_bool m_wake{false};

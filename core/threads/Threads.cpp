@@ -94,10 +94,9 @@ int assignPending(store::MailStore &store, int max)
     if (batch.empty()) return 0;
     int64_t next = 1;
     {
-        // Numbers are never reused: a message with no ids at all has a
-        // conversation that no thread_ids row remembers.
-        store::Statement q = db.prepare("SELECT MAX((SELECT COALESCE(MAX(thread),0) FROM thread_ids), "
-                                        "(SELECT COALESCE(MAX(thread),0) FROM messages WHERE thread<>0)) + 1");
+        // Numbers are never reused (merged away, or a message with no ids
+        // that is gone): a list may still hold one as "open".
+        store::Statement q = db.prepare("SELECT next FROM thread_counter");
         if (q.step()) next = q.int64(0);
     }
     store::Statement &lookup = db.cached("SELECT thread FROM thread_ids WHERE account_id=? AND key=?");
@@ -128,6 +127,8 @@ int assignPending(store::MailStore &store, int max)
         }
         place.bind(1, thread).bind(2, p.id).exec();
     }
+    store::Statement counter = db.prepare("UPDATE thread_counter SET next=?");
+    counter.bind(1, next).exec();
     tx.commit();
     return int(batch.size());
 }
@@ -173,6 +174,8 @@ std::vector<Placed> arrange(const std::vector<MessageRecord> &members)
     // Whether a is b or one of b's ancestors. Bounded: a walk longer than any
     // conversation's depth answers "yes", which only refuses a link.
     auto isAncestor = [&](int a, int b) {
+        if (a == b) return true;
+        if (cs[size_t(a)].kids.empty()) return false; // a leaf is nobody's ancestor: no walk (deep chains stay linear)
         size_t steps = 0;
         for (int x = b; x >= 0; x = cs[size_t(x)].parent) {
             if (x == a || ++steps > cs.size()) return true;

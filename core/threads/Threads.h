@@ -13,7 +13,10 @@
 //   This is the grouping JWZ's algorithm arrives at (its trees are the
 //   connected components of the reference graph), kept up to date one batch
 //   at a time instead of rebuilt for the whole folder, so that opening a
-//   threaded 100,000-message folder is one query.
+//   threaded 100,000-message folder is one query. Two differences: a merge
+//   is never undone when the message that linked two conversations is
+//   deleted, and copies with the same Message-ID share a conversation
+//   (arrange() shows each copy).
 // - Shape is computed when a conversation is opened (arrange()): JWZ's
 //   algorithm (https://www.jwz.org/doc/threading.html) over the messages of
 //   that one conversation, without the subject fallback. Loops, missing
@@ -34,7 +37,8 @@ namespace heron::store { class MailStore; }
 namespace heron::threads {
 
 // References beyond the nearest ones are ignored: a hostile header of
-// 100,000 ids costs what a header of 100 does.
+// 100,000 ids is read once (its size is bounded by the header sync), then
+// costs in the store and in arrange() what a header of 100 does.
 constexpr int kMaxReferences = 100;
 
 // The Message-IDs in a Message-ID, In-Reply-To or References value, in order,

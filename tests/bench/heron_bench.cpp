@@ -9,6 +9,7 @@
 //   heron-bench threads PROFILE                conversations: placing every message, threaded list open, expand;
 //                                              peer: JWZ over the whole folder at once (a rebuild on open)
 //   heron-bench gui-open PROFILE threads       offline start with View > Threads on
+//   heron-bench extract PROFILE                the text the index is given, extracted from every cached body (one core)
 #include "MainWindow.h"
 #include "MessageListModel.h"
 #include "ItemRoles.h"
@@ -328,6 +329,33 @@ static int threadsBench(const QString &profileDir)
     return 0;
 }
 
+static int extractBench(const QString &profileDir)
+{
+    Profile profile(profileDir);
+    store::MailStore st(profile.databasePath());
+    std::vector<int64_t> ids;
+    {
+        store::Statement q = st.db().prepare("SELECT message_id FROM bodies");
+        while (q.step()) ids.push_back(q.int64(0));
+    }
+    qint64 readNs = 0, parseNs = 0;
+    int64_t chars = 0;
+    QElapsedTimer t;
+    for (int64_t id : ids) {
+        t.restart();
+        const auto raw = st.body(id);
+        readNs += t.nsecsElapsed();
+        if (!raw) continue;
+        t.restart();
+        const store::BodyText text = search::textForIndex(*raw);
+        parseNs += t.nsecsElapsed();
+        chars += text.body.size() + text.attachments.size();
+    }
+    std::printf("bodies=%zu read_ms=%lld extract_ms=%lld chars=%lld\n", ids.size(), (long long)(readNs / 1000000),
+                (long long)(parseNs / 1000000), (long long)chars);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -340,6 +368,7 @@ int main(int argc, char **argv)
     if (cmd == QLatin1String("vmime-bodies") && a.size() >= 5) return vmimeBodies(a[2], a[3], a[4].toInt());
     if (cmd == QLatin1String("search") && a.size() >= 3) return searchBench(a[2]);
     if (cmd == QLatin1String("threads") && a.size() >= 3) return threadsBench(a[2]);
+    if (cmd == QLatin1String("extract") && a.size() >= 3) return extractBench(a[2]);
     std::fprintf(stderr, "usage: heron-bench sync|vmime-batched|gui-open ...\n");
     return 1;
 }

@@ -1059,6 +1059,51 @@ private Q_SLOTS:
             QTest::keySequence(view, QKeySequence(Qt::Key_R));
             QTRY_COMPARE(list->index(0, 0).data(ThreadUnreadRole).toInt(), 0);
             for (const char *k : {"x1", "x2", "x3"}) QVERIFY(st.message(id[QString::fromLatin1(k)])->flags & Flag::Seen);
+
+            // An open conversation stays open across a refresh (a sync).
+            int a = list->rowOf(id["a"]);
+            list->setExpanded(a, true);
+            QCOMPARE(state(a), State::Expanded);
+            list->refresh();
+            a = list->rowOf(id["a"]);
+            QCOMPARE(state(a), State::Expanded);
+            // Selecting a range that includes my reply from Sent acts on
+            // this folder's messages only; the reply alone is itself.
+            const int b = list->rowOf(id["b"]);
+            QCOMPARE(b, a + 1);
+            QVERIFY(list->idsForRow(b, false).empty());
+            QCOMPARE(list->idsForRow(b, true), std::vector<int64_t>{id["b"]});
+            QCOMPARE(list->idsForRow(a, false), std::vector<int64_t>{id["a"]});
+            // N with nothing unread but the current message stays put and says so.
+            st.db().exec("UPDATE messages SET flags=flags|1");
+            st.db().exec(("UPDATE messages SET flags=0 WHERE id=" + QByteArray::number(qlonglong(id["z"]))).constData());
+            list->refresh();
+            view->setCurrentIndex(list->index(list->rowOf(id["z"]), MessageListModel::SubjectColumn));
+            QCOMPARE(list->nextUnreadRow(list->rowOf(id["z"])), -1);
+
+            // Shift+O on a threaded list: the whole conversation, open, the
+            // message at hand current.
+            view->setCurrentIndex(list->index(list->rowOf(id["c"]), MessageListModel::SubjectColumn));
+            QVERIFY(w.showConversation());
+            QCOMPARE(list->rowCount(), 3);
+            QCOMPARE(view->currentIndex().row(), list->rowOf(id["c"]));
+            QCOMPARE(state(0), State::Expanded);
+
+            // Drafts lists its drafts, not the conversations' messages from Sent.
+            store::MailStore st2(p.databasePath());
+            const int64_t drafts = st2.mailboxByRole(m_account, QStringLiteral("\\Drafts"))->id;
+            MessageRecord d;
+            d.uid = 910100;
+            d.date = 1900910100;
+            d.subject = QStringLiteral("thread draft");
+            d.messageId = QStringLiteral("<draft.t@example.org>");
+            d.references = QStringLiteral("<a.t@example.org> <b.t@example.org>");
+            st2.insertMessages(drafts, 1, {d});
+            while (threads::assignPending(st2, 1000) > 0) {}
+            QVERIFY(w.selectMailbox(drafts));
+            QTRY_VERIFY(list->rowOf(st2.idsForUids(drafts, {910100}).front()) >= 0);
+            QCOMPARE(list->rowOf(id["b"]), -1);
+            QCOMPARE(list->rowOf(id["a"]), -1);
         }
         {
             // Still threaded after a restart; then back to the plain list.

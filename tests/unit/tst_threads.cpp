@@ -244,6 +244,7 @@ private Q_SLOTS:
         placeAll(1);
         QCOMPARE(threadOf(r2), threadOf(r3));
         QVERIFY(threadOf(r4) != threadOf(r2)); // nothing links them yet
+        const int64_t mergedAway = std::max(threadOf(r4), threadOf(r2)); // the higher one goes when they merge
         const int64_t mine = store(sent, "mine@x", ref("root@x") + ' ' + ref("r3@x")); // my reply, filed in Sent: one conversation now
         const int64_t root = store(inbox, "root@x");
         const int64_t noid = store(inbox, QString());
@@ -257,6 +258,14 @@ private Q_SLOTS:
         QVERIFY(threadOf(noid) != threadOf(noid2)); // no ids: alone, never sharing a number
         QVERIFY(threadOf(elsewhere) != threadOf(root));
         QCOMPARE(threads::assignPending(*s, 100), 0);
+        {
+            // A number merged away is never handed out again (a list may
+            // still hold it as an open conversation).
+            Statement used = s->db().prepare("SELECT COUNT(*) FROM messages WHERE thread=?");
+            used.bind(1, mergedAway);
+            QVERIFY(used.step());
+            QCOMPARE(used.int64(0), 0);
+        }
         // The conversation as one piece: the root, and below it what answers it.
         Statement q = s->db().prepare("SELECT id FROM messages WHERE thread=? AND thread<>0");
         q.bind(1, threadOf(root));
