@@ -48,4 +48,7 @@ otherpid=$!
 pids+=("$otherpid")
 check "another profile opens its own window" wait_until 60 owns "$other" "$otherpid"
 echo "$passes passed, $failures failed"
+if [ "$failures" -ne 0 ]; then # what each start said, for the next person who meets a failure
+  for f in "$work"/*.out; do echo "--- ${f##*/}"; cat "$f"; done
+fi
 [ "$failures" -eq 0 ]
