@@ -116,10 +116,19 @@ void MainWindow::transfer(const std::vector<int64_t> &ids, qint64 mailboxId, boo
     if (ids.empty() || mailboxId == m_messages->mailbox()) return;
     auto dest = m_store->mailbox(mailboxId);
     if (!dest) return;
+    // A message moved away (by the menu, a key, or dragged onto a folder)
+    // leaves the reading pane too: the next one is shown, as after Delete.
+    const int row = m_listView->currentIndex().row();
+    const bool shownMoves = !copy && std::find(ids.begin(), ids.end(), m_view->currentMessageId()) != ids.end();
     if (copy) ops::copyMessages(*m_store, ids, mailboxId);
     else ops::moveMessages(*m_store, ids, mailboxId);
     m_messages->refresh();
     m_folders->updateCounts(m_messages->mailbox());
+    if (shownMoves) {
+        m_view->clear();
+        if (row >= 0 && m_messages->rowCount() > 0)
+            m_listView->setCurrentIndex(m_messages->index(std::min(row, m_messages->rowCount() - 1), MessageListModel::SubjectColumn));
+    }
     afterLocalChange(dest->accountId);
 }
 

@@ -247,9 +247,15 @@ private Q_SLOTS:
         QCOMPARE(list->rowCount(), before);
         QCOMPARE(st.pendingOps(m_account).back().kind, QStringLiteral("copy"));
         const qint64 moved = list->messageId(4);
+        const qint64 next = list->messageId(5);
+        w.messageListView()->setCurrentIndex(list->index(4, MessageListModel::SubjectColumn)); // being read
+        QTRY_COMPARE(w.messageView()->currentMessageId(), moved);
         Q_EMIT w.folderView()->messagesDropped(heron, {int64_t(moved)}, false);
         QTRY_COMPARE(list->rowCount(), before - 1);
         QCOMPARE(list->rowOf(moved), -1);
+        // The moved message leaves the reading pane; the next one is shown.
+        QTRY_COMPARE(w.messageView()->currentMessageId(), next);
+        QCOMPARE(w.messageListView()->currentIndex().row(), 4);
         auto op = st.pendingOps(m_account).back();
         QCOMPARE(op.kind, QStringLiteral("move"));
         QCOMPARE(op.arg, QStringLiteral("Projects/Heron"));
